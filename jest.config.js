@@ -1,0 +1,9 @@
+/** Tests run TypeScript through @swc/jest (type-checking is `tsc --noEmit`, run by .ci/run). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

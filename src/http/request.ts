@@ -1,0 +1,184 @@
+// One HTTP layer for every peer (TAXII servers, OpenCTI, HTTP sinks): timeouts, TLS options, proxy,
+// size cap, redirects followed by hand so that credentials never cross to another origin, and every
+// failure turned into a typed ConnectorError through the classification table.
+import axios, { type AxiosProxyConfig, type AxiosResponse } from 'axios';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { ConnectorError } from '../errors';
+import { redact } from '../log';
+import { RETRYABLE_NETWORK_CODES, classifyStatus, parseRetryAfter } from './classify';
+
+export type Credentials =
+  | { type: 'none' }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string };
+
+export interface HttpClientOptions {
+  /** Prefix of error codes: `TAXII` gives `TAXII_HTTP_429`, `TAXII_NETWORK`, … */
+  codePrefix: string;
+  credentials: Credentials;
+  timeoutMs: number;
+  /** Verify TLS certificates (default true). */
+  tlsVerify?: boolean;
+  /** PEM text of extra CAs to trust. */
+  ca?: string;
+  /** Proxy URL; when absent the HTTPS_PROXY/HTTP_PROXY/NO_PROXY environment applies. */
+  proxy?: string;
+  /** Largest response body accepted, in bytes. */
+  maxResponseBytes?: number;
+  /** Headers sent on every request. */
+  headers?: Record<string, string>;
+  maxRedirects?: number;
+}
+
+export interface HttpRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Reads a PEM CA file, failing with a clear message. */
+export function readCaFile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConnectorError(`cannot read CA file ${path}: ${(err as Error).message}`, { code: 'CONFIG_CA_FILE', retryable: false });
+  }
+}
+
+function authHeader(c: Credentials): string | undefined {
+  if (c.type === 'bearer') return `Bearer ${c.token}`;
+  if (c.type === 'basic') return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+  return undefined;
+}
+
+function proxyConfig(proxy: string | undefined): AxiosProxyConfig | false | undefined {
+  if (!proxy) return undefined; // axios reads HTTP(S)_PROXY / NO_PROXY itself
+  const u = new URL(proxy);
+  return {
+    protocol: u.protocol.replace(':', ''),
+    host: u.hostname,
+    port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+    ...(u.username ? { auth: { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } } : {}),
+  };
+}
+
+export class HttpClient {
+  private readonly httpsAgent: https.Agent;
+  private readonly httpAgent: http.Agent;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      rejectUnauthorized: options.tlsVerify !== false,
+      ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
+    });
+    this.httpAgent = new http.Agent({ keepAlive: true });
+  }
+
+  /**
+   * Sends a request and returns the final response of any status. Throws ConnectorError only for
+   * failures without a usable response: network errors, timeouts, oversize bodies, redirect loops.
+   */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const { codePrefix } = this.options;
+    const auth = authHeader(this.options.credentials);
+    const origin = new URL(req.url).origin;
+    let url = req.url;
+    let method = req.method ?? 'GET';
+    let body = req.body;
+    for (let hop = 0; hop <= (this.options.maxRedirects ?? 5); hop++) {
+      const sameOrigin = new URL(url).origin === origin;
+      const headers: Record<string, string> = { ...this.options.headers, ...req.headers };
+      if (auth && sameOrigin) headers.Authorization = auth;
+      let res: AxiosResponse<string>;
+      try {
+        res = await axios.request<string>({
+          url,
+          method,
+          data: body,
+          headers,
+          timeout: this.options.timeoutMs,
+          responseType: 'text',
+          transformResponse: [(d: unknown) => d],
+          maxRedirects: 0,
+          maxContentLength: this.options.maxResponseBytes ?? -1,
+          maxBodyLength: Infinity,
+          validateStatus: () => true,
+          httpAgent: this.httpAgent,
+          httpsAgent: this.httpsAgent,
+          proxy: proxyConfig(this.options.proxy),
+          decompress: true,
+        });
+      } catch (err) {
+        throw this.networkError(err, url);
+      }
+      const location = res.headers.location as string | undefined;
+      if (res.status >= 300 && res.status < 400 && location) {
+        url = new URL(location, url).toString();
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      const flat: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+      return { status: res.status, url, headers: flat, body: typeof res.data === 'string' ? res.data : String(res.data ?? '') };
+    }
+    throw new ConnectorError(`too many redirects from ${req.url}`, { code: `${codePrefix}_REDIRECT_LOOP`, retryable: false });
+  }
+
+  /** Error for a non-2xx response, classified by the table, Retry-After honoured. */
+  statusError(res: HttpResponse, message: string, details?: Record<string, unknown>): ConnectorError {
+    const outcome = classifyStatus(res.status);
+    return new ConnectorError(redact(message), {
+      code: `${this.options.codePrefix}_HTTP_${res.status}`,
+      retryable: outcome.retryable,
+      status: res.status,
+      retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+      details: { url: res.url, kind: outcome.kind, ...details },
+    });
+  }
+
+  close(): void {
+    this.httpsAgent.destroy();
+    this.httpAgent.destroy();
+  }
+
+  private networkError(err: unknown, url: string): ConnectorError {
+    const prefix = this.options.codePrefix;
+    const e = err as { code?: string; message?: string };
+    if (e.message && /maxContentLength/i.test(e.message)) {
+      return new ConnectorError(`response from ${url} is larger than ${this.options.maxResponseBytes} bytes`, {
+        code: `${prefix}_TOO_LARGE`,
+        retryable: false,
+      });
+    }
+    const timedOut = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '');
+    if (timedOut) {
+      return new ConnectorError(`request to ${url} timed out after ${this.options.timeoutMs} ms`, { code: `${prefix}_TIMEOUT`, retryable: true });
+    }
+    const tls = /certificate|self[- ]signed|SSL|TLS/i.test(`${e.code} ${e.message}`);
+    if (tls) {
+      return new ConnectorError(`TLS verification failed for ${url}: ${redact(e.message ?? '')}`, { code: `${prefix}_TLS`, retryable: false });
+    }
+    const retryable = e.code === undefined || RETRYABLE_NETWORK_CODES.has(e.code);
+    return new ConnectorError(`request to ${url} failed: ${redact(e.message ?? String(err))}`, {
+      code: `${prefix}_NETWORK`,
+      retryable,
+      details: { errno: e.code },
+    });
+  }
+}

@@ -1,0 +1,52 @@
+// The Sink port: what the deliver worker knows of a destination. Concrete sinks live in their own
+// folders; only the factory and the CLI know them.
+import type { Rejection, StixBundle } from '../stix/types';
+
+/** What a delivery belongs to (no secrets: names and ids only). */
+export interface DeliveryContext {
+  source: string;
+  collection: string;
+  runId: string;
+  /** Sink-side unit of work for this run (OpenCTI work id), when the sink opened one. */
+  workId?: string;
+}
+
+export interface DeliveryResult {
+  /** Objects the sink accepted. */
+  delivered: number;
+  /** Objects the sink refused one by one (the rest of the bundle was delivered). */
+  rejected: Rejection[];
+}
+
+export interface RunInfo {
+  source: string;
+  collection: string;
+  collectionTitle: string;
+  runId: string;
+  startedAt: string;
+}
+
+export interface RunSummary {
+  pages: number;
+  fetched: number;
+  delivered: number;
+  rejected: number;
+  deadLettered: number;
+}
+
+export interface Sink {
+  /** Unique name among the configured sinks (defaults to the type). */
+  readonly name: string;
+  readonly type: string;
+  /** Checks the destination once at start-up (version gates, registration); throws a ConnectorError. */
+  start(): Promise<void>;
+  /** Delivers one bundle. Throws a ConnectorError for a failure of the whole bundle. */
+  deliver(bundle: StixBundle, ctx: DeliveryContext): Promise<DeliveryResult>;
+  /** Readiness check for /readyz; throws when the destination cannot be reached. */
+  health(): Promise<void>;
+  /** Opens a sink-side unit of work for a run; returns its id. Optional. */
+  beginRun?(run: RunInfo): Promise<string | undefined>;
+  /** Closes the unit of work of a run with its counts. Optional. */
+  endRun?(run: RunInfo, workId: string | undefined, summary: RunSummary): Promise<void>;
+  close(): Promise<void>;
+}
