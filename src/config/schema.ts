@@ -133,10 +133,10 @@ export const PipelineConfig = z.strictObject({
   backoff_max_ms: z.number().int().positive().default(300_000),
   /** Resume overlap before the saved cursor, in seconds, so boundary objects are not lost. */
   resume_overlap_secs: z.number().min(0).default(1),
-  /** Suppress re-delivery of an (id, modified) already delivered, via a set in Redis. */
-  dedupe: z.boolean().default(true),
-  /** How long the dedupe set remembers an object, in seconds. */
-  dedupe_ttl_secs: z.number().int().positive().default(7 * 24 * 3600),
+  /** A run without progress for this long (and two duration periods) is taken over by the next tick, in seconds. */
+  stale_run_secs: z.number().int().positive().default(3600),
+  /** How long a worker holds a job before another may take it over as stalled, in seconds. */
+  lock_duration_secs: z.number().positive().default(30),
 });
 
 const FileSink = z.strictObject({
@@ -211,7 +211,7 @@ export const ConfigSchema = z.strictObject({
   stix: StixConfig.default({ upgrade_2_0: true, bundle_max_objects: 5000, bundle_max_bytes: 5 * 1024 * 1024 }),
   pipeline: PipelineConfig.default({
     max_pages_in_flight: 4, max_pending_bundles: 200, fetch_concurrency: 2, deliver_concurrency: 4, max_attempts: 8,
-    backoff_base_ms: 1000, backoff_max_ms: 300_000, resume_overlap_secs: 1, dedupe: true, dedupe_ttl_secs: 7 * 24 * 3600,
+    backoff_base_ms: 1000, backoff_max_ms: 300_000, resume_overlap_secs: 1, stale_run_secs: 3600, lock_duration_secs: 30,
   }),
   /** The one-sink form; `sinks` lists several. Default: files under ./data/bundles. */
   sink: SinkConfig.optional(),

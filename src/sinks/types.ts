@@ -44,6 +44,8 @@ export interface Sink {
   deliver(bundle: StixBundle, ctx: DeliveryContext): Promise<DeliveryResult>;
   /** Readiness check for /readyz; throws when the destination cannot be reached. */
   health(): Promise<void>;
+  /** True while the destination asks us to slow down (fetching then waits). Optional. */
+  backpressure?(): Promise<boolean>;
   /** Opens a sink-side unit of work for a run; returns its id. Optional. */
   beginRun?(run: RunInfo): Promise<string | undefined>;
   /** Closes the unit of work of a run with its counts. Optional. */

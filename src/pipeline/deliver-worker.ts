@@ -1,0 +1,71 @@
+// The deliver worker: one bundle to one sink. Success, a partial refusal, or a final failure all
+// finish the delivery exactly once (the page's countdown), so the cursor can move; final failures
+// are dead-lettered with the bundle and also left in BullMQ's failed set, where a retry from the
+// dashboard delivers again (and clears the dead-letter entry when it succeeds).
+import { UnrecoverableError, type Job } from 'bullmq';
+import { ConnectorError, describeError } from '../errors';
+import type { StixBundle } from '../stix/types';
+import type { PipelineContext } from './context';
+import { DeliverJob } from './jobs';
+import { jobIds } from './keys';
+import { endRun } from './run-lifecycle';
+
+export function deliverProcessor(ctx: PipelineContext) {
+  return async (job: Job): Promise<unknown> => {
+    const data = DeliverJob.parse(job.data);
+    const { source, collection, runId, page, part } = data;
+    const jobId = job.id ?? jobIds.deliver(source, collection, runId, page, part, data.sink);
+    const log = ctx.logger.child({ source, collection, runId, page, part, sink: data.sink, jobId });
+    const sink = ctx.sinks.get(data.sink);
+    if (!sink) throw new UnrecoverableError(`no sink named "${data.sink}" is configured`);
+
+    const dlqId = jobIds.deadLetter(jobId);
+    const parked = await ctx.deadLetters.get(dlqId);
+    const text = (await ctx.store.getBundle(source, collection, page, part)) ?? (parked?.entry.kind === 'bundle' ? JSON.stringify(parked.entry.bundle) : null);
+    if (text === null) {
+      log.debug('bundle already finished or its run superseded: nothing to deliver');
+      return { stale: true };
+    }
+    const bundle = JSON.parse(text) as StixBundle;
+    const deliveryId = `${page}.${part}.${data.sink}`;
+    const started = Date.now();
+    try {
+      const result = await sink.deliver(bundle, { source, collection, runId, workId: data.workId });
+      ctx.observer.delivered?.({ sink: sink.name, source, collection, objects: result.delivered, ms: Date.now() - started });
+      if (result.rejected.length > 0) {
+        await ctx.deadLetters.add(`${jobId}.refused`, {
+          v: 1, kind: 'rejected', source, collection, runId, page, part, sink: sink.name, code: 'SINK_REFUSED',
+          message: `${result.rejected.length} object(s) refused by sink ${sink.name}`, attempts: job.attemptsMade + 1,
+          failedAt: new Date(ctx.now()).toISOString(), rejections: result.rejected,
+        });
+        ctx.observer.deadLettered?.({ kind: 'rejected', source, collection, objects: result.rejected.length });
+        log.warn('objects refused by the sink', { refused: result.rejected.length });
+      }
+      if (parked) await ctx.deadLetters.remove(dlqId);
+      await finish(ctx, data, deliveryId, result.delivered, result.rejected.length);
+      return { delivered: result.delivered, refused: result.rejected.length };
+    } catch (err) {
+      const info = describeError(err);
+      const retryable = err instanceof ConnectorError ? err.retryable : true;
+      const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      ctx.observer.deliveryFailed?.({ sink: sink.name, code: info.code, final });
+      if (!final) {
+        log.warn('delivery failed, will retry', { code: info.code, message: info.message, attempt: job.attemptsMade + 1 });
+        throw err;
+      }
+      await ctx.deadLetters.add(jobId, {
+        v: 1, kind: 'bundle', source, collection, runId, page, part, sink: sink.name, code: info.code, message: info.message,
+        attempts: job.attemptsMade + 1, failedAt: new Date(ctx.now()).toISOString(), bundle,
+      });
+      ctx.observer.deadLettered?.({ kind: 'bundle', source, collection, objects: bundle.objects.length });
+      log.error('delivery dead-lettered', { code: info.code, message: info.message, attempts: job.attemptsMade + 1, objects: bundle.objects.length });
+      await finish(ctx, data, deliveryId, 0, bundle.objects.length);
+      throw new UnrecoverableError(`${info.code}: ${info.message}`);
+    }
+  };
+}
+
+async function finish(ctx: PipelineContext, data: DeliverJob, deliveryId: string, delivered: number, deadLettered: number): Promise<void> {
+  const r = await ctx.store.finishDelivery(data.source, data.collection, { runId: data.runId, deliveryId, page: data.page, delivered, deadLettered });
+  if (r.completed) await endRun(ctx, data.source, data.collection);
+}

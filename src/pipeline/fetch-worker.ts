@@ -1,0 +1,188 @@
+// The fetch worker: `poll` jobs start a run of a collection; `page` jobs fetch one page, normalize
+// it, store its bundles and enqueue their deliveries, then enqueue the next page. Pages of a run
+// are pipelined up to `max_pages_in_flight` ahead of the cursor, and wait while the deliver queue
+// or a sink is backed up.
+import { createHash } from 'node:crypto';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { ConnectorError, describeError } from '../errors';
+import { normalize, toBundles } from '../stix';
+import type { PipelineContext } from './context';
+import { FetchJob, PollJob, type DeliverJob } from './jobs';
+import { jobIds } from './keys';
+import { beginRunInSinks, endRun, startAfterFor } from './run-lifecycle';
+import { shiftTimestamp } from './timestamps';
+
+/** How long a page waits before looking at the gates again, in milliseconds. */
+const GATE_RETRY_MS = 250;
+
+export function fetchProcessor(ctx: PipelineContext) {
+  return async (job: Job, token?: string): Promise<unknown> => {
+    if (job.name === 'poll') return startRun(ctx, job);
+    return fetchPage(ctx, job, token);
+  };
+}
+
+/** Starts a run unless the previous one is still going; then enqueues its first page. */
+export async function startRun(ctx: PipelineContext, job: Job): Promise<{ runId?: string; skipped: boolean }> {
+  const data = PollJob.parse(job.data);
+  const { source, collection } = data;
+  const startAfter = await startAfterFor(ctx, source, collection);
+  const staleMs = Math.max(ctx.config.durationPeriodMs * 2, ctx.config.pipeline.stale_run_secs * 1000);
+  const runId = await ctx.store.nextRunId(source, collection);
+  const r = await ctx.store.startRun(source, collection, { runId, ticket: job.id ?? runId, title: data.title, startAfter, staleMs });
+  if (!r.started && !r.resumed) {
+    ctx.logger.info('run skipped: the previous run is still going', { source, collection, activeRun: r.runId });
+    ctx.observer.tickSkipped?.({ source, collection });
+    return { runId: r.runId, skipped: true };
+  }
+  if (r.started) {
+    ctx.logger.info('run started', { source, collection, runId: r.runId, addedAfter: startAfter });
+    await beginRunInSinks(ctx, source, collection, data.title, r.runId);
+  }
+  const run = await ctx.store.getRun(source, collection);
+  const first: FetchJob = { v: 1, source, collection, apiRoot: data.apiRoot, runId: r.runId, page: 0, addedAfter: run?.startAfter, resumeAfter: run?.startAfter };
+  await ctx.queues.fetch.add('page', { ...first, title: data.title }, { jobId: jobIds.fetch(source, collection, r.runId, 0) });
+  return { runId: r.runId, skipped: false };
+}
+
+async function gateClosed(ctx: PipelineContext, page: number, doneUpTo: number): Promise<string | undefined> {
+  const { max_pages_in_flight, max_pending_bundles } = ctx.config.pipeline;
+  if (page - (doneUpTo + 1) >= max_pages_in_flight) return 'pages in flight';
+  const counts = await ctx.queues.deliver.getJobCounts('wait', 'delayed', 'prioritized', 'active');
+  if (Object.values(counts).reduce((a, b) => a + b, 0) > max_pending_bundles) return 'deliver queue';
+  for (const sink of ctx.sinks.values()) if (sink.backpressure && (await sink.backpressure())) return `sink ${sink.name}`;
+  return undefined;
+}
+
+function digestOf(objects: unknown[]): string {
+  const h = createHash('sha1');
+  for (const o of objects) {
+    const r = o as { id?: unknown; modified?: unknown };
+    h.update(`${String(r?.id)}|${String(r?.modified)}\n`);
+  }
+  return h.digest('hex');
+}
+
+function loopError(message: string, code: string): ConnectorError {
+  return new ConnectorError(message, { code, retryable: false });
+}
+
+async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promise<unknown> {
+  const data = FetchJob.parse(job.data);
+  const title = typeof job.data.title === 'string' ? job.data.title : data.collection;
+  const { source, collection, runId, page } = data;
+  const log = ctx.logger.child({ source, collection, runId, page, jobId: job.id });
+  const run = await ctx.store.getRun(source, collection);
+  if (!run || run.id !== runId || run.status !== 'running') {
+    log.debug('page of a run that is not current: skipped');
+    return { stale: true };
+  }
+  let recorded = await ctx.store.getPage(source, collection, runId, page);
+  if (!recorded) {
+    const closed = await gateClosed(ctx, page, run.doneUpTo);
+    if (closed) {
+      await job.moveToDelayed(Date.now() + GATE_RETRY_MS, token);
+      throw new DelayedError(`waiting: ${closed}`);
+    }
+    try {
+      recorded = await fetchAndRecord(ctx, job, data, log);
+    } catch (err) {
+      const final = !(err instanceof ConnectorError && err.retryable) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const info = describeError(err);
+      if (!final) {
+        log.warn('page fetch failed, will retry', { ...info, attempt: job.attemptsMade + 1 });
+        throw err;
+      }
+      await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, {
+        v: 1, kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1, failedAt: new Date(ctx.now()).toISOString(),
+      });
+      if (await ctx.store.failRun(source, collection, runId, `${info.code}: ${info.message}`)) await endRun(ctx, source, collection);
+      throw new UnrecoverableError(`${info.code}: ${info.message}`);
+    }
+    if (!recorded) return { stale: true };
+  }
+  await enqueueFollowUps(ctx, data, title, recorded);
+  return { page, deliveries: recorded.deliveries, more: !recorded.final };
+}
+
+interface Recorded {
+  deliveries: number;
+  parts: number;
+  final: boolean;
+  last?: string;
+  next?: string;
+  addedAfter?: string;
+  completed?: boolean;
+}
+
+async function fetchAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, log: PipelineContext['logger']): Promise<Recorded | undefined> {
+  const { source, collection, runId, page } = data;
+  let { addedAfter, next } = data;
+  if (next !== undefined && !(await ctx.store.markTokenSent(source, collection, page))) {
+    // The token went out once already (a crash or a failed request): it may have moved a
+    // server-side cursor or expired. Resume from the last page received, with the overlap.
+    addedAfter = data.resumeAfter ? shiftTimestamp(data.resumeAfter, -ctx.config.pipeline.resume_overlap_secs) ?? data.resumeAfter : data.addedAfter;
+    log.warn('not re-sending a used next token: resuming from added_after', { addedAfter });
+    next = undefined;
+  }
+  const started = Date.now();
+  const fetched = await ctx.pageSource(source).fetchPage({ apiRoot: data.apiRoot, collection, addedAfter, next });
+  ctx.observer.pageFetched?.({ source, collection, objects: fetched.objects.length, bytes: fetched.bytes, ms: Date.now() - started });
+
+  // Loop guards (DESIGN: a server fault ends the run with a clear error, cursor where it was).
+  if (fetched.more && !fetched.next) throw loopError(`the server said more=true without a next token (page ${page})`, 'TAXII_LOOP_MORE_WITHOUT_NEXT');
+  if (fetched.next && !(await ctx.store.markTokenReceived(source, collection, fetched.next, page))) {
+    throw loopError(`the server repeated a next token already seen in this run (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT');
+  }
+  const digest = digestOf(fetched.objects);
+  if (page > 0 && fetched.objects.length > 0 && (await ctx.store.pageDigest(source, collection, page - 1)) === digest) {
+    throw loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE');
+  }
+  await ctx.store.pageDigest(source, collection, page, digest);
+
+  const source$ = ctx.sources.get(source);
+  const result = normalize(fetched.objects, { upgrade20: ctx.config.stix.upgrade_2_0, enrich: source$?.enrich, filter: source$?.filter, now: new Date(ctx.now()) });
+  const bundles = toBundles(result.objects, { maxObjects: ctx.config.stix.bundle_max_objects, maxBytes: ctx.config.stix.bundle_max_bytes, idSeed: `${source}/${collection}/${runId}/${page}` });
+  const rejectedByReason: Record<string, number> = {};
+  for (const r of result.rejected) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
+  ctx.observer.pageNormalized?.({ source, collection, accepted: result.objects.length, rejectedByReason, filtered: result.filtered, upgraded: result.upgraded });
+  if (result.rejected.length > 0) {
+    await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, {
+      v: 1, kind: 'rejected', source, collection, runId, page, code: 'STIX_REJECTED', message: `${result.rejected.length} object(s) failed validation`,
+      attempts: 1, failedAt: new Date(ctx.now()).toISOString(), rejections: result.rejected,
+    });
+    ctx.observer.deadLettered?.({ kind: 'rejected', source, collection, objects: result.rejected.length });
+    log.warn('objects rejected', { rejected: result.rejected.length, reasons: rejectedByReason });
+  }
+  const final = !fetched.more;
+  const r = await ctx.store.recordPage(source, collection, {
+    runId, page, deliveries: bundles.length * ctx.sinks.size, last: fetched.dateAddedLast, final, next: fetched.next, addedAfter, bundles: bundles.map((b) => JSON.stringify(b)),
+    fetched: fetched.objects.length, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
+  });
+  if (!r.current) return undefined;
+  if (!fetched.dateAddedLast && fetched.objects.length > 0) log.warn('page without X-TAXII-Date-Added-Last: the cursor cannot move past it');
+  log.debug('page recorded', { objects: fetched.objects.length, bundles: bundles.length, more: fetched.more });
+  return { deliveries: bundles.length * ctx.sinks.size, parts: bundles.length, final, last: fetched.dateAddedLast, next: fetched.next, addedAfter, completed: r.completed };
+}
+
+/** Deliver jobs for the page's bundles and the next page's job: idempotent by job id. */
+async function enqueueFollowUps(ctx: PipelineContext, data: FetchJob, title: string, rec: Recorded): Promise<void> {
+  const { source, collection, runId, page } = data;
+  const run = await ctx.store.getRun(source, collection);
+  const jobs: Array<{ name: string; data: DeliverJob; opts: { jobId: string } }> = [];
+  for (let part = 0; part < rec.parts; part++) {
+    for (const sink of ctx.sinks.values()) {
+      const d: DeliverJob = { v: 1, source, collection, runId, page, part, sink: sink.name, ...(run?.works[sink.name] ? { workId: run.works[sink.name] } : {}) };
+      jobs.push({ name: 'bundle', data: d, opts: { jobId: jobIds.deliver(source, collection, runId, page, part, sink.name) } });
+    }
+  }
+  if (jobs.length > 0) await ctx.queues.deliver.addBulk(jobs);
+  if (!rec.final) {
+    const nextJob: FetchJob = {
+      v: 1, source, collection, apiRoot: data.apiRoot, runId, page: page + 1,
+      addedAfter: rec.addedAfter ?? data.addedAfter, next: rec.next, resumeAfter: rec.last ?? data.resumeAfter,
+    };
+    await ctx.queues.fetch.add('page', { ...nextJob, title }, { jobId: jobIds.fetch(source, collection, runId, page + 1) });
+  }
+  if (rec.completed) await endRun(ctx, source, collection);
+}

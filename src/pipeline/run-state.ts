@@ -1,0 +1,236 @@
+// The state of runs and cursors in Redis, changed only through the atomic scripts beside this file.
+// One run per (source, collection) at a time; its pages are counted down as deliveries finish, and
+// the cursor follows the contiguous prefix of finished pages.
+import type { Redis } from 'ioredis';
+import { canonicalTimestamp, timestampOf } from './timestamps';
+import { collectionKeys, cursorPattern, type CollectionKeys } from './keys';
+import { FAIL_RUN, FINISH_DELIVERY, RECORD_PAGE, START_RUN } from './run-state-scripts';
+
+export type RunStatus = 'running' | 'done' | 'failed';
+
+export interface RunCounters {
+  pages: number;
+  fetched: number;
+  delivered: number;
+  rejected: number;
+  deadLettered: number;
+  filtered: number;
+  upgraded: number;
+  duplicates: number;
+}
+
+export interface RunRecord extends RunCounters {
+  id: string;
+  /** The collection's title, for people (work names, status page). */
+  title: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt?: string;
+  heartbeat?: string;
+  startAfter?: string;
+  doneUpTo: number;
+  error?: string;
+  works: Record<string, string>;
+}
+
+export interface Cursor {
+  value: string;
+  /** True when the run that set it reached the collection's end: resume exactly, no overlap. */
+  exact: boolean;
+  updatedAt?: string;
+  runId?: string;
+}
+
+export interface RecordedPage {
+  deliveries: number;
+  parts: number;
+  final: boolean;
+  last?: string;
+  next?: string;
+  addedAfter?: string;
+}
+
+export interface PageRecord {
+  runId: string;
+  page: number;
+  /** Deliveries expected: bundles × sinks. */
+  deliveries: number;
+  /** X-TAXII-Date-Added-Last of the page, as the server wrote it. */
+  last?: string;
+  final: boolean;
+  next?: string;
+  /** `added_after` of the query that fetched the page (repeated with `next`). */
+  addedAfter?: string;
+  bundles: string[];
+  fetched: number;
+  rejected: number;
+  filtered: number;
+  upgraded: number;
+  duplicates: number;
+}
+
+export interface AdvanceResult {
+  /** False when the run is not current any more (superseded or ended). */
+  current: boolean;
+  doneUpTo: number;
+  completed: boolean;
+}
+
+const COUNTERS: ReadonlyArray<keyof RunCounters> = ['pages', 'fetched', 'delivered', 'rejected', 'deadLettered', 'filtered', 'upgraded', 'duplicates'];
+
+function toRun(h: Record<string, string>): RunRecord | undefined {
+  if (!h.id) return undefined;
+  const works: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (k.startsWith('work.')) works[k.slice(5)] = v;
+  const record: RunRecord = {
+    id: h.id,
+    title: h.title ?? '',
+    status: h.status as RunStatus,
+    startedAt: h.startedAt ? timestampOf(Number(h.startedAt)) : '',
+    endedAt: h.endedAt ? timestampOf(Number(h.endedAt)) : undefined,
+    heartbeat: h.heartbeat ? timestampOf(Number(h.heartbeat)) : undefined,
+    startAfter: h.startAfter || undefined,
+    doneUpTo: Number(h.doneUpTo ?? -1),
+    error: h.error || undefined,
+    works,
+    pages: 0, fetched: 0, delivered: 0, rejected: 0, deadLettered: 0, filtered: 0, upgraded: 0, duplicates: 0,
+  };
+  for (const c of COUNTERS) record[c] = Number(h[c] ?? 0);
+  return record;
+}
+
+export class RunStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  keys(source: string, collection: string): CollectionKeys {
+    return collectionKeys(this.prefix, source, collection);
+  }
+
+  async nextRunId(source: string, collection: string): Promise<string> {
+    return String(await this.redis.incr(this.keys(source, collection).runSeq));
+  }
+
+  /** Starts a run unless one is going (then the tick is counted as skipped). */
+  async startRun(source: string, collection: string, args: { runId: string; ticket: string; title: string; startAfter?: string; staleMs: number }) {
+    const k = this.keys(source, collection);
+    const [code, id] = (await this.redis.eval(START_RUN, 5, k.run, k.done, k.bundles, k.stats, k.tokens, args.runId, this.now(), args.staleMs, args.startAfter ?? '', args.ticket, args.title)) as [number, string];
+    return { started: code === 1, resumed: code === 2, runId: id };
+  }
+
+  async recordPage(source: string, collection: string, p: PageRecord): Promise<AdvanceResult & { alreadyRecorded: boolean }> {
+    const k = this.keys(source, collection);
+    const lastc = p.last ? canonicalTimestamp(p.last) ?? '' : '';
+    const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, b]);
+    const r = (await this.redis.eval(
+      RECORD_PAGE, 4, k.run, k.cursor, k.lastRun, k.bundles,
+      p.runId, p.page, p.deliveries, p.last ?? '', lastc, p.final ? '1' : '0', this.now(), p.bundles.length, p.next ?? '',
+      p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, p.addedAfter ?? '', ...bundleArgs,
+    )) as number[];
+    return { current: r[0] !== -1, alreadyRecorded: r[0] === -2, doneUpTo: r[1] ?? -1, completed: r[2] === 1 };
+  }
+
+  async finishDelivery(source: string, collection: string, a: { runId: string; deliveryId: string; page: number; delivered: number; deadLettered: number }): Promise<AdvanceResult & { first: boolean }> {
+    const k = this.keys(source, collection);
+    const r = (await this.redis.eval(FINISH_DELIVERY, 5, k.run, k.done, k.cursor, k.lastRun, k.bundles, a.runId, a.deliveryId, a.page, a.delivered, a.deadLettered, this.now())) as number[];
+    return { current: r[0] !== -1, first: r[0] === 1, doneUpTo: r[1] ?? -1, completed: r[2] === 1 };
+  }
+
+  async failRun(source: string, collection: string, runId: string, error: string): Promise<boolean> {
+    const k = this.keys(source, collection);
+    return (await this.redis.eval(FAIL_RUN, 2, k.run, k.lastRun, runId, this.now(), error)) === 1;
+  }
+
+  async getRun(source: string, collection: string): Promise<RunRecord | undefined> {
+    return toRun(await this.redis.hgetall(this.keys(source, collection).run));
+  }
+
+  async getLastRun(source: string, collection: string): Promise<RunRecord | undefined> {
+    return toRun(await this.redis.hgetall(this.keys(source, collection).lastRun));
+  }
+
+  async getStats(source: string, collection: string): Promise<{ runs: number; skippedTicks: number; abandonedRuns: number }> {
+    const h = await this.redis.hgetall(this.keys(source, collection).stats);
+    return { runs: Number(h.runs ?? 0), skippedTicks: Number(h.skippedTicks ?? 0), abandonedRuns: Number(h.abandonedRuns ?? 0) };
+  }
+
+  async getPage(source: string, collection: string, runId: string, page: number): Promise<RecordedPage | undefined> {
+    const k = this.keys(source, collection);
+    const p = `p${page}`;
+    const [id, n, parts, final, last, next, qa] = await this.redis.hmget(k.run, 'id', `${p}.n`, `${p}.parts`, `${p}.final`, `${p}.last`, `${p}.next`, `${p}.qa`);
+    if (id !== runId || n === null) return undefined;
+    return { deliveries: Number(n), parts: Number(parts ?? 0), final: final === '1', last: last || undefined, next: next || undefined, addedAfter: qa || undefined };
+  }
+
+  async getBundle(source: string, collection: string, page: number, part: number): Promise<string | null> {
+    return this.redis.hget(this.keys(source, collection).bundles, `${page}.${part}`);
+  }
+
+  /** Remembers a sink-side work id of the current run. */
+  async setWork(source: string, collection: string, runId: string, sink: string, workId: string): Promise<void> {
+    const k = this.keys(source, collection);
+    if ((await this.redis.hget(k.run, 'id')) === runId) await this.redis.hset(k.run, `work.${sink}`, workId);
+  }
+
+  /** Marks the `next` token of a page as sent; false when it was sent before (never send it twice). */
+  async markTokenSent(source: string, collection: string, page: number): Promise<boolean> {
+    return (await this.redis.hsetnx(this.keys(source, collection).tokens, `sent.${page}`, '1')) === 1;
+  }
+
+  /** Records a `next` token received from the server; false when the run saw it before (a loop). */
+  async markTokenReceived(source: string, collection: string, token: string, page: number): Promise<boolean> {
+    const k = this.keys(source, collection).tokens;
+    const first = (await this.redis.hsetnx(k, `seen.${token}`, String(page))) === 1;
+    return first || (await this.redis.hget(k, `seen.${token}`)) === String(page);
+  }
+
+  /** Digest of a page's content, to spot a server sending the same page again. */
+  async pageDigest(source: string, collection: string, page: number, digest?: string): Promise<string | null> {
+    const k = this.keys(source, collection).tokens;
+    if (digest !== undefined) await this.redis.hset(k, `digest.${page}`, digest);
+    return this.redis.hget(k, `digest.${page}`);
+  }
+
+  async touch(source: string, collection: string, runId: string): Promise<void> {
+    const k = this.keys(source, collection);
+    if ((await this.redis.hget(k.run, 'id')) === runId) await this.redis.hset(k.run, 'heartbeat', this.now());
+  }
+
+  async getCursor(source: string, collection: string): Promise<Cursor | undefined> {
+    const h = await this.redis.hgetall(this.keys(source, collection).cursor);
+    if (!h.value) return undefined;
+    return { value: h.value, exact: h.exact === '1', updatedAt: h.updatedAt ? timestampOf(Number(h.updatedAt)) : undefined, runId: h.runId || undefined };
+  }
+
+  /** Sets a cursor by hand (or from OpenCTI's state): the next run starts exactly after it. */
+  async setCursor(source: string, collection: string, value: string): Promise<void> {
+    const canon = canonicalTimestamp(value);
+    if (!canon) throw new Error(`not an RFC 3339 timestamp: ${value}`);
+    await this.redis.hset(this.keys(source, collection).cursor, 'value', value, 'canon', canon, 'exact', '1', 'updatedAt', this.now(), 'runId', 'manual');
+  }
+
+  async resetCursor(source: string, collection: string): Promise<boolean> {
+    return (await this.redis.del(this.keys(source, collection).cursor)) === 1;
+  }
+
+  /** Every stored cursor as `source`, `collection`, cursor. */
+  async listCursors(): Promise<Array<{ source: string; collection: string; cursor: Cursor }>> {
+    const out: Array<{ source: string; collection: string; cursor: Cursor }> = [];
+    const base = `${this.prefix}:c:`;
+    let scan = '0';
+    do {
+      const [next, keys] = await this.redis.scan(scan, 'MATCH', cursorPattern(this.prefix), 'COUNT', 500);
+      scan = next;
+      for (const key of keys) {
+        const [source, ...rest] = key.slice(base.length, -':cursor'.length).split(':');
+        const collection = rest.join(':');
+        const cursor = await this.getCursor(source, collection);
+        if (cursor) out.push({ source, collection, cursor });
+      }
+    } while (scan !== '0');
+    return out.sort((a, b) => `${a.source}/${a.collection}`.localeCompare(`${b.source}/${b.collection}`));
+  }
+}
