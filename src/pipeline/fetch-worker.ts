@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ConnectorError, describeError } from '../errors';
 import { normalize, toBundles } from '../stix';
-import type { PipelineContext } from './context';
+import type { FetchedPage, PipelineContext } from './context';
 import { FetchJob, PollJob, type DeliverJob } from './jobs';
 import { jobIds } from './keys';
 import { beginRunInSinks, endRun, startAfterFor } from './run-lifecycle';
@@ -126,18 +126,29 @@ async function fetchAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, lo
     next = undefined;
   }
   const started = Date.now();
-  const fetched = await ctx.pageSource(source).fetchPage({ apiRoot: data.apiRoot, collection, addedAfter, next });
+  let fetched: FetchedPage;
+  try {
+    fetched = await ctx.pageSource(source).fetchPage({ apiRoot: data.apiRoot, collection, addedAfter, next });
+  } catch (err) {
+    // A refused or expired token is not final: the retry resumes from added_after (it will not
+    // send the token again, see above).
+    if (next !== undefined && err instanceof ConnectorError && err.code === 'TAXII_NEXT_REJECTED') {
+      throw new ConnectorError(err.message, { code: err.code, retryable: true, status: err.status });
+    }
+    throw err;
+  }
   ctx.observer.pageFetched?.({ source, collection, objects: fetched.objects.length, bytes: fetched.bytes, ms: Date.now() - started });
 
-  // Loop guards (DESIGN: a server fault ends the run with a clear error, cursor where it was).
+  // Loop guards (DESIGN: a server fault ends the run with a clear error). The rule is the client's
+  // LoopGuard: a token received before is a loop, unless it is the token just sent and the page
+  // moved on (a server-side cursor keeps one token for the whole paging, as the OASIS server does).
   if (fetched.more && !fetched.next) throw loopError(`the server said more=true without a next token (page ${page})`, 'TAXII_LOOP_MORE_WITHOUT_NEXT');
-  if (fetched.next && !(await ctx.store.markTokenReceived(source, collection, fetched.next, page))) {
-    throw loopError(`the server repeated a next token already seen in this run (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT');
-  }
   const digest = digestOf(fetched.objects);
-  if (page > 0 && fetched.objects.length > 0 && (await ctx.store.pageDigest(source, collection, page - 1)) === digest) {
-    throw loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE');
+  const identical = page > 0 && fetched.objects.length > 0 && (await ctx.store.pageDigest(source, collection, page - 1)) === digest;
+  if (fetched.next && !(await ctx.store.markTokenReceived(source, collection, fetched.next, page)) && !(fetched.next === next && !identical)) {
+    throw loopError(`the server repeated a next token already seen in this run without moving on (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT');
   }
+  if (identical) throw loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE');
   await ctx.store.pageDigest(source, collection, page, digest);
 
   const source$ = ctx.sources.get(source);

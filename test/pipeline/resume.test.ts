@@ -1,0 +1,117 @@
+// Crash-safety of the cursor: runs that end half-way resume without losing objects that share the
+// boundary date_added, a used `next` token is never sent again, and server loops end a run cleanly.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { syncOnce } from '../../src/pipeline/sync';
+import { shiftTimestamp } from '../../src/pipeline/timestamps';
+import { generateObjects, startTaxiiServer, type TaxiiFault, type TaxiiTestServer } from '../support/taxii-server';
+import { baseRawConfig, buildConfig, idsInFileSink, removeDir, startHarness, uniquePrefix, type Harness } from '../support/pipeline-harness';
+
+interface Setup {
+  server: TaxiiTestServer;
+  harness: Harness;
+  sinkDir: string;
+}
+
+async function setup(label: string, serverOptions: Parameters<typeof startTaxiiServer>[0], pageSize: number): Promise<Setup> {
+  const server = await startTaxiiServer(serverOptions);
+  const sinkDir = mkdtempSync(join(tmpdir(), `taxii-${label}-`));
+  const harness = await startHarness(buildConfig(baseRawConfig({ prefix: uniquePrefix(label), discoveryUrl: server.url, sinkDir, pageSize })));
+  await harness.start();
+  return { server, harness, sinkDir };
+}
+
+async function teardown(s: Setup): Promise<void> {
+  await s.harness.close();
+  await s.server.close();
+  removeDir(s.sinkDir);
+}
+
+describe('when a run fails with page boundaries inside groups sharing one date_added', () => {
+  let s: Setup;
+  const seeds = generateObjects(301, { sameDateGroups: 7 });
+  beforeAll(async () => {
+    s = await setup('boundary', { objects: seeds }, 10);
+  });
+  afterAll(() => teardown(s));
+
+  it('keeps the cursor at the last finished page, then resumes with overlap and loses nothing', async () => {
+    s.server.setFault({ kind: 'status', status: 400, on: 'objects', skip: 12 });
+    const failed = await syncOnce(s.harness.runtime, {});
+    expect(failed.ok).toBe(false);
+    expect(failed.collections[0].error).toMatch(/TAXII_HTTP_400/);
+    const cursor = await s.harness.runtime.store.getCursor('feed', s.server.defaultCollectionId);
+    // 12 pages of 10 were delivered: the cursor is the 120th object's date_added, inside a group of 7.
+    expect(cursor).toMatchObject({ value: seeds[119].date_added, exact: false });
+    expect(seeds[120].date_added).toBe(seeds[119].date_added);
+    expect((await s.harness.runtime.deadLetters.list()).map((e) => e.entry.kind)).toEqual(['page']);
+
+    s.server.clearFaults();
+    const before = s.server.requestsTo('objects').length;
+    const resumed = await syncOnce(s.harness.runtime, {});
+    expect(resumed.ok).toBe(true);
+    expect(s.server.requestsTo('objects')[before].query.added_after).toBe(shiftTimestamp(seeds[119].date_added, -1));
+    const ids = idsInFileSink(s.sinkDir);
+    for (const seed of seeds) expect(ids.has(seed.object.id as string)).toBe(true);
+    expect(await s.harness.runtime.store.getCursor('feed', s.server.defaultCollectionId)).toMatchObject({ value: seeds.at(-1)?.date_added, exact: true });
+  });
+});
+
+describe('when a request carrying a server-side next cursor fails', () => {
+  let s: Setup;
+  const seeds = generateObjects(200);
+  beforeAll(async () => {
+    s = await setup('next', { objects: seeds, nextMode: 'cursor' }, 20);
+  });
+  afterAll(() => teardown(s));
+
+  it.each<[string, TaxiiFault]>([
+    ['a connection reset', { kind: 'reset', on: 'objects', skip: 3, times: 1 }],
+    ['a 503', { kind: '5xx', status: 503, on: 'objects', skip: 5, times: 1 }],
+  ])('never re-sends the failed request'\''s token after %s, and delivers everything', async (_name, fault) => {
+    await s.harness.runtime.store.resetCursor('feed', s.server.defaultCollectionId);
+    const before = s.server.requestsTo('objects').length;
+    s.server.setFault(fault);
+    const summary = await syncOnce(s.harness.runtime, {});
+    expect(summary.collections[0].error).toBeUndefined();
+    expect(summary.ok).toBe(true);
+    const requests = s.server.requestsTo('objects').slice(before);
+    const failedAt = requests.findIndex((r) => r.status !== 200);
+    const failed = requests[failedAt];
+    expect(failed.query.next).toBeDefined();
+    // The failed request's token is never sent again; the retry resumes from added_after.
+    expect(requests.slice(failedAt + 1).some((r) => r.query.next === failed.query.next)).toBe(false);
+    expect(requests[failedAt + 1].query.next).toBeUndefined();
+    expect(requests[failedAt + 1].query.added_after).not.toBe(failed.query.added_after);
+    const ids = idsInFileSink(s.sinkDir);
+    for (const seed of seeds) expect(ids.has(seed.object.id as string)).toBe(true);
+  });
+});
+
+describe('when the TAXII server loops', () => {
+  let s: Setup;
+  const seeds = generateObjects(100);
+  beforeAll(async () => {
+    s = await setup('loop', { objects: seeds }, 10);
+  });
+  afterAll(() => teardown(s));
+
+  it.each<[string, TaxiiFault, string]>([
+    ['more without next', { kind: 'more-without-next', on: 'objects', skip: 2 }, 'TAXII_LOOP_MORE_WITHOUT_NEXT'],
+    ['a repeated next', { kind: 'repeat-next', on: 'objects', skip: 2 }, 'TAXII_LOOP_REPEATED_NEXT'],
+    ['the same page again', { kind: 'repeat-page', on: 'objects', skip: 2 }, 'TAXII_LOOP_IDENTICAL_PAGE'],
+  ])('ends the run on %s with a clear error and a cursor that never passes what was delivered', async (_name, fault, code) => {
+    await s.harness.runtime.store.resetCursor('feed', s.server.defaultCollectionId);
+    s.server.setFault(fault);
+    const summary = await syncOnce(s.harness.runtime, {});
+    s.server.clearFaults();
+    expect(summary.ok).toBe(false);
+    expect(summary.collections[0].error).toContain(code);
+    const cursor = await s.harness.runtime.store.getCursor('feed', s.server.defaultCollectionId);
+    const delivered = idsInFileSink(s.sinkDir);
+    // Everything up to the cursor was delivered.
+    for (const seed of seeds.filter((x) => cursor && x.date_added <= cursor.value)) expect(delivered.has(seed.object.id as string)).toBe(true);
+    expect(cursor?.exact).not.toBe(true);
+  });
+});
