@@ -69,7 +69,7 @@ describe('when a request carrying a server-side next cursor fails', () => {
   it.each<[string, TaxiiFault]>([
     ['a connection reset', { kind: 'reset', on: 'objects', skip: 3, times: 1 }],
     ['a 503', { kind: '5xx', status: 503, on: 'objects', skip: 5, times: 1 }],
-  ])('never re-sends the failed request'\''s token after %s, and delivers everything', async (_name, fault) => {
+  ])("never re-sends the failed request's token after %s, and delivers everything", async (_name, fault) => {
     await s.harness.runtime.store.resetCursor('feed', s.server.defaultCollectionId);
     const before = s.server.requestsTo('objects').length;
     s.server.setFault(fault);
