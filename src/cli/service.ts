@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/resolve';
 import type { Logger } from '../log';
+import { startStateSync, type StateSync } from '../pipeline/platform-state';
 import { createRuntime, startSinks, type Runtime } from '../pipeline/runtime';
 import { startScheduler, type SchedulerHandle } from '../pipeline/scheduler';
 import { syncOnce, type SyncSummary } from '../pipeline/sync';
@@ -15,6 +16,7 @@ interface Service {
   runtime: Runtime;
   workers?: WorkerSet;
   scheduler?: SchedulerHandle;
+  state?: StateSync;
 }
 
 /** Resolves when the service should stop; a second signal exits at once. */
@@ -37,6 +39,7 @@ function waitForSignal(log: Logger): Promise<string> {
 
 async function stop(service: Service, config: Config): Promise<void> {
   await service.scheduler?.close();
+  await service.state?.stop();
   await service.workers?.close(config.connector.shutdown_timeout_secs * 1000);
   await service.runtime.close();
 }
@@ -47,10 +50,10 @@ async function serve(cmd: Command, roles: { scheduler: boolean; workers: boolean
   const runtime = await createRuntime(config, { logger: log });
   const service: Service = { runtime };
   try {
-    if (roles.workers) {
-      await startSinks(runtime);
-      service.workers = startWorkers(runtime);
-    }
+    await startSinks(runtime);
+    // The scheduler keeps the platform's copy of the cursors (one pinger per deployment).
+    if (roles.scheduler) service.state = await startStateSync(runtime);
+    if (roles.workers) service.workers = startWorkers(runtime);
     if (roles.scheduler) service.scheduler = await startScheduler(runtime);
     log.info('connector started', { roles: Object.entries(roles).filter(([, on]) => on).map(([r]) => r), sources: config.sources.length, sinks: [...runtime.sinks.keys()] });
   } catch (err) {
@@ -98,17 +101,21 @@ export function registerService(program: Command): void {
         const log = loggerFor(config);
         const runtime = await createRuntime(config, { logger: log });
         let workers: WorkerSet | undefined;
+        let state: StateSync | undefined;
         const progress = progressReporter(process.stderr);
         try {
           await startSinks(runtime);
+          state = await startStateSync(runtime);
           workers = startWorkers(runtime);
           const summary = await syncOnce(runtime, { source: opts.source, collection: opts.collection }, { onProgress: progress.update });
           progress.done();
+          await state.flush();
           process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
           return summary.ok ? EXIT_OK : EXIT_FAILED;
         } finally {
           progress.done();
           await workers?.close(config.connector.shutdown_timeout_secs * 1000);
+          await state?.stop();
           await runtime.close();
         }
       }),

@@ -50,6 +50,7 @@ export function createSinks(config: Config, logger: Logger): Sink[] {
           tlsVerify: o.tls.verify,
           ca: readCaFile(o.tls.ca_file),
           pingIntervalMs: Math.round(o.ping_interval_secs * 1000),
+          queueThresholdMb: o.queue_threshold_mb,
           logger: log,
         });
       }

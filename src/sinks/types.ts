@@ -52,3 +52,33 @@ export interface Sink {
   endRun?(run: RunInfo, workId: string | undefined, summary: RunSummary): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What a platform that keeps the connector's state wants to hear with each ping. */
+export interface ConnectorStatusInfo {
+  buffering: boolean;
+  queueThresholdMb: number;
+  queueMessagesSizeMb: number;
+  nextRunAt?: string;
+  lastRunAt?: string;
+}
+
+/** A sink whose platform stores the connector's state (OpenCTI): our cursors, as JSON text. */
+export interface StateKeeper {
+  /** The state the platform held when the connector registered. */
+  initialState(): string | null;
+  /** The last reading of the platform's ingestion queue. */
+  queueStatus(): Pick<ConnectorStatusInfo, 'buffering' | 'queueThresholdMb' | 'queueMessagesSizeMb'>;
+  /** One ping now; `reset` when the platform holds another state than the one sent. */
+  ping(state: string | null, info: ConnectorStatusInfo): Promise<{ reset: boolean; state: string | null }>;
+  /** Pings now and periodically; `onReset` gets the state an administrator set instead of ours. */
+  startPinging(
+    getState: () => string | null | Promise<string | null>,
+    getInfo: () => ConnectorStatusInfo | Promise<ConnectorStatusInfo>,
+    onReset: (state: string | null) => void | Promise<void>,
+  ): { stop(): Promise<void> };
+}
+
+export function isStateKeeper(sink: Sink): sink is Sink & StateKeeper {
+  const s = sink as Partial<StateKeeper>;
+  return typeof s.initialState === 'function' && typeof s.startPinging === 'function' && typeof s.queueStatus === 'function';
+}

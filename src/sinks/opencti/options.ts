@@ -25,6 +25,10 @@ export interface OpenCtiSinkOptions {
   proxy?: string;
   /** Interval of pingConnector, in milliseconds (default 40 000). */
   pingIntervalMs?: number;
+  /** Fetching pauses while the platform's ingestion queue is larger than this, in MB (default 500). */
+  queueThresholdMb?: number;
+  /** How long a queue reading is reused before asking again, in milliseconds (default 10 000). */
+  queueCheckIntervalMs?: number;
   /** Largest GraphQL request body; bigger bundles are split before sending, in bytes (default 40 MB). */
   maxBodyBytes?: number;
   /** Most extra pushes spent narrowing an invalid bundle down to its bad objects (default 100). */
@@ -47,6 +51,8 @@ export function resolveOpenCtiSinkOptions(o: OpenCtiSinkOptions): ResolvedOpenCt
     ca: o.ca,
     proxy: o.proxy,
     pingIntervalMs: o.pingIntervalMs ?? 40_000,
+    queueThresholdMb: o.queueThresholdMb ?? 500,
+    queueCheckIntervalMs: o.queueCheckIntervalMs ?? 10_000,
     maxBodyBytes: o.maxBodyBytes ?? 40 * 1024 * 1024,
     maxNarrowingPushes: o.maxNarrowingPushes ?? 100,
     logger: o.logger ?? silentLogger,

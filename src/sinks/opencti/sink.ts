@@ -1,11 +1,11 @@
 // The OpenCTI sink: checks the platform version and registers the connector at start, opens one
 // work per run, pushes bundles with stixBundlePush (split to the body limit, narrowed down to the bad
 // objects when the platform calls a bundle invalid) and closes the work with the run's counts.
-import { ConnectorError } from '../../errors';
+import { ConnectorError, describeError } from '../../errors';
 import type { StixBundle, StixObject } from '../../stix/types';
 import type { DeliveryContext, DeliveryResult, RunInfo, RunSummary, Sink } from '../types';
 import { OpenCtiClient, graphqlBody } from './client';
-import { type ConnectorInfo, OpenCtiConnector, type PingResult, type Pinger, type QueueDetails } from './connector';
+import { type ConnectorInfo, OpenCtiConnector, isAboveThreshold, type PingResult, type Pinger, type QueueDetails } from './connector';
 import { ABOUT, PUSH, PUSH_IN_WORK } from './documents';
 import { OPENCTI_INVALID_BUNDLE, OPENCTI_VERSION_UNSUPPORTED, isInvalidBundle } from './errors';
 import { type OpenCtiSinkOptions, type ResolvedOpenCtiSinkOptions, resolveOpenCtiSinkOptions } from './options';
@@ -27,6 +27,7 @@ export class OpenCtiSink implements Sink {
   private starting?: Promise<void>;
   private platformVersion?: Version;
   private registeredState: string | null = null;
+  private queueReading?: { at: number; bytes: number; above: boolean };
 
   constructor(options: OpenCtiSinkOptions) {
     this.o = resolveOpenCtiSinkOptions(options);
@@ -77,6 +78,28 @@ export class OpenCtiSink implements Sink {
 
   queueDetails(): Promise<QueueDetails> {
     return this.connector.queueDetails();
+  }
+
+  /**
+   * True while the platform's ingestion queue is above `queueThresholdMb` (fetching then waits).
+   * Reads are reused for `queueCheckIntervalMs`; a failed read does not hold fetching back.
+   */
+  async backpressure(): Promise<boolean> {
+    const now = Date.now();
+    if (this.queueReading && now - this.queueReading.at < this.o.queueCheckIntervalMs) return this.queueReading.above;
+    try {
+      const bytes = await this.queueBacklogBytes();
+      this.queueReading = { at: now, bytes, above: isAboveThreshold(bytes, this.o.queueThresholdMb) };
+    } catch (err) {
+      this.o.logger.warn('cannot read the opencti queue size', { ...describeError(err) });
+      this.queueReading = { at: now, bytes: this.queueReading?.bytes ?? 0, above: false };
+    }
+    return this.queueReading.above;
+  }
+
+  /** The last queue reading, for the ping's connector info. */
+  queueStatus(): { buffering: boolean; queueThresholdMb: number; queueMessagesSizeMb: number } {
+    return { buffering: this.queueReading?.above ?? false, queueThresholdMb: this.o.queueThresholdMb, queueMessagesSizeMb: (this.queueReading?.bytes ?? 0) / 1_000_000 };
   }
 
   /** Bytes waiting in the connector's ingestion queue on the platform. */
