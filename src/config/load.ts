@@ -22,7 +22,13 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const VAR = /\$?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const PLACEHOLDER = /__TAXII_ENV_(\d+)__/g;
+
+interface Reference {
+  name: string;
+  fallback?: string;
+}
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
@@ -30,29 +36,47 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(root)';
 }
 
-/** Replaces ${VAR} and ${VAR:-default} in every string of the tree; `$${` escapes. */
-function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[]): unknown {
+/**
+ * ${VAR} and ${VAR:-default} may stand anywhere, flow mappings included, so they are swapped for
+ * plain placeholders before the YAML is parsed and filled in afterwards: a value can never change
+ * the document's structure. `$${` is a literal `${`.
+ */
+function protect(text: string): { text: string; refs: Reference[] } {
+  const refs: Reference[] = [];
+  const out = text.replace(VAR, (match, name: string, fallback: string | undefined) => {
+    if (match.startsWith('$$')) return match.slice(1);
+    refs.push({ name, fallback });
+    return `__TAXII_ENV_${refs.length - 1}__`;
+  });
+  return { text: out, refs };
+}
+
+function fill(value: unknown, refs: Reference[], env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[]): unknown {
   if (typeof value === 'string') {
-    const replaced = value.replace(VAR, (match, name: string, fallback: string | undefined, offset: number) => {
-      if (offset > 0 && value[offset - 1] === '$') return match;
-      const v = env[name];
+    const whole = /^__TAXII_ENV_(\d+)__$/.exec(value);
+    const filled = value.replace(PLACEHOLDER, (_m, i: string) => {
+      const ref = refs[Number(i)];
+      const v = env[ref.name];
       if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
+      if (ref.fallback !== undefined) return ref.fallback;
+      problems.push(`${formatPath(path)}: environment variable ${ref.name} is not set`);
       return '';
     });
-    return replaced.replace(/\$\$\{/g, '${');
+    // A value that is only a variable takes the YAML type of its text (numbers, booleans).
+    if (whole && /^(-?\d+(\.\d+)?|true|false)$/.test(filled)) return parseYaml(filled) as unknown;
+    return filled;
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], problems));
+  if (Array.isArray(value)) return value.map((v, i) => fill(v, refs, env, [...path, i], problems));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, env, [...path, k], problems);
+    // `key:` with nothing under it (all commented out) means "not set": its defaults apply.
+    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = fill(v, refs, env, [...path, k], problems);
     return out;
   }
   return value;
 }
 
-function readRaw(options: LoadOptions): Record<string, unknown> {
+function readRaw(options: LoadOptions, env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
   const path = options.path ?? 'config.yml';
   if (!existsSync(path)) {
     if (options.explicitPath) throw new ConfigError([`${path}: config file not found`]);
@@ -65,14 +89,15 @@ function readRaw(options: LoadOptions): Record<string, unknown> {
     throw new ConfigError([`${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
   }
   let doc: unknown;
+  const protectedText = protect(text);
   try {
-    doc = parseYaml(text);
+    doc = parseYaml(protectedText.text);
   } catch (err) {
     throw new ConfigError([`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([`${path}: the top level must be a mapping of keys`]);
-  return doc as Record<string, unknown>;
+  return fill(doc, protectedText.refs, env, [], problems) as Record<string, unknown>;
 }
 
 function schemaProblems(error: z.ZodError): string[] {
@@ -88,7 +113,7 @@ function schemaProblems(error: z.ZodError): string[] {
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const problems: string[] = [];
-  const raw = interpolate(readRaw(options), env, [], problems) as Record<string, unknown>;
+  const raw = readRaw(options, env, problems);
   problems.push(...applyEnv(raw, env));
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
