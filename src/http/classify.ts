@@ -55,6 +55,9 @@ export function parseRetryAfter(value: string | undefined | null, nowMs: number 
   const text = value.trim();
   if (text === '') return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP-date always names a month (IMF-fixdate, RFC 850, asctime); Date.parse alone would
+  // also accept "-5" or "1.5" as dates.
+  if (!/\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/i.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);

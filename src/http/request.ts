@@ -38,6 +38,10 @@ export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Largest response body accepted for this request, in bytes (default: the client's). */
+  maxResponseBytes?: number;
+  /** Timeout of this request, in milliseconds (default: the client's). */
+  timeoutMs?: number;
 }
 
 export interface HttpResponse {
@@ -45,6 +49,19 @@ export interface HttpResponse {
   url: string;
   headers: Record<string, string>;
   body: string;
+}
+
+/** A URL fit for messages and logs: user name and password removed. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return redact(url);
+  }
 }
 
 /** Reads a PEM CA file, failing with a clear message. */
@@ -90,18 +107,24 @@ export class HttpClient {
   /**
    * Sends a request and returns the final response of any status. Throws ConnectorError only for
    * failures without a usable response: network errors, timeouts, oversize bodies, redirect loops.
+   * The timeout is a deadline for the whole exchange (connect, headers and body), per hop.
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const { codePrefix } = this.options;
     const auth = authHeader(this.options.credentials);
     const origin = new URL(req.url).origin;
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
+    const maxBytes = req.maxResponseBytes ?? this.options.maxResponseBytes;
     let url = req.url;
     let method = req.method ?? 'GET';
     let body = req.body;
     for (let hop = 0; hop <= (this.options.maxRedirects ?? 5); hop++) {
       const sameOrigin = new URL(url).origin === origin;
       const headers: Record<string, string> = { ...this.options.headers, ...req.headers };
+      if (!sameOrigin) for (const k of Object.keys(headers)) if (k.toLowerCase() === 'authorization') delete headers[k];
       if (auth && sameOrigin) headers.Authorization = auth;
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), timeoutMs);
       let res: AxiosResponse<string>;
       try {
         res = await axios.request<string>({
@@ -109,11 +132,12 @@ export class HttpClient {
           method,
           data: body,
           headers,
-          timeout: this.options.timeoutMs,
+          timeout: timeoutMs,
+          signal: deadline.signal,
           responseType: 'text',
           transformResponse: [(d: unknown) => d],
           maxRedirects: 0,
-          maxContentLength: this.options.maxResponseBytes ?? -1,
+          maxContentLength: maxBytes ?? -1,
           maxBodyLength: Infinity,
           validateStatus: () => true,
           httpAgent: this.httpAgent,
@@ -122,7 +146,9 @@ export class HttpClient {
           decompress: true,
         });
       } catch (err) {
-        throw this.networkError(err, url);
+        throw this.networkError(err, url, { timeoutMs, maxBytes, timedOut: deadline.signal.aborted });
+      } finally {
+        clearTimeout(timer);
       }
       const location = res.headers.location as string | undefined;
       if (res.status >= 300 && res.status < 400 && location) {
@@ -137,7 +163,7 @@ export class HttpClient {
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
       return { status: res.status, url, headers: flat, body: typeof res.data === 'string' ? res.data : String(res.data ?? '') };
     }
-    throw new ConnectorError(`too many redirects from ${req.url}`, { code: `${codePrefix}_REDIRECT_LOOP`, retryable: false });
+    throw new ConnectorError(`too many redirects from ${displayUrl(req.url)}`, { code: `${codePrefix}_REDIRECT_LOOP`, retryable: false });
   }
 
   /** Error for a non-2xx response, classified by the table, Retry-After honoured. */
@@ -148,7 +174,7 @@ export class HttpClient {
       retryable: outcome.retryable,
       status: res.status,
       retryAfterMs: parseRetryAfter(res.headers['retry-after']),
-      details: { url: res.url, kind: outcome.kind, ...details },
+      details: { url: displayUrl(res.url), kind: outcome.kind, ...details },
     });
   }
 
@@ -157,24 +183,28 @@ export class HttpClient {
     this.httpAgent.destroy();
   }
 
-  private networkError(err: unknown, url: string): ConnectorError {
+  private networkError(err: unknown, rawUrl: string, ctx: { timeoutMs: number; maxBytes?: number; timedOut: boolean }): ConnectorError {
     const prefix = this.options.codePrefix;
+    const url = displayUrl(rawUrl);
     const e = err as { code?: string; message?: string };
     if (e.message && /maxContentLength/i.test(e.message)) {
-      return new ConnectorError(`response from ${url} is larger than ${this.options.maxResponseBytes} bytes`, {
+      return new ConnectorError(`response from ${url} is larger than ${ctx.maxBytes} bytes`, {
         code: `${prefix}_TOO_LARGE`,
         retryable: false,
+        details: { max_bytes: ctx.maxBytes },
       });
     }
-    const timedOut = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '');
+    const timedOut = ctx.timedOut || e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '');
     if (timedOut) {
-      return new ConnectorError(`request to ${url} timed out after ${this.options.timeoutMs} ms`, { code: `${prefix}_TIMEOUT`, retryable: true });
+      return new ConnectorError(`request to ${url} timed out after ${ctx.timeoutMs} ms`, { code: `${prefix}_TIMEOUT`, retryable: true });
     }
     const tls = /certificate|self[- ]signed|SSL|TLS/i.test(`${e.code} ${e.message}`);
     if (tls) {
       return new ConnectorError(`TLS verification failed for ${url}: ${redact(e.message ?? '')}`, { code: `${prefix}_TLS`, retryable: false });
     }
-    const retryable = e.code === undefined || RETRYABLE_NETWORK_CODES.has(e.code);
+    // A body cut short (connection closed mid-response) is a network failure a retry may cure.
+    const cut = e.code === 'ERR_BAD_RESPONSE' && /aborted|terminated|premature/i.test(e.message ?? '');
+    const retryable = cut || e.code === undefined || RETRYABLE_NETWORK_CODES.has(e.code);
     return new ConnectorError(`request to ${url} failed: ${redact(e.message ?? String(err))}`, {
       code: `${prefix}_NETWORK`,
       retryable,

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ConnectorError, describeError } from '../errors';
 import { normalize, toBundles } from '../stix';
+import { compareTimestamps } from '../taxii';
 import type { FetchedPage, PipelineContext } from './context';
 import { FetchJob, PollJob, type DeliverJob } from './jobs';
 import { jobIds } from './keys';
@@ -142,7 +143,11 @@ async function fetchAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, lo
   // Loop guards (DESIGN: a server fault ends the run with a clear error). The rule is the client's
   // LoopGuard: a token received before is a loop, unless it is the token just sent and the page
   // moved on (a server-side cursor keeps one token for the whole paging, as the OASIS server does).
-  if (fetched.more && !fetched.next) throw loopError(`the server said more=true without a next token (page ${page})`, 'TAXII_LOOP_MORE_WITHOUT_NEXT');
+  // TAXII 2.1 §3.4: `more` without `next` means "go on with added_after = X-TAXII-Date-Added-Last".
+  // Without that header, or when it does not move past the query's added_after, there is no way on.
+  if (fetched.more && !fetched.next && !(fetched.dateAddedLast && (!addedAfter || compareTimestamps(fetched.dateAddedLast, addedAfter) > 0))) {
+    throw loopError(`the server said more=true without a next token and without a later X-TAXII-Date-Added-Last (page ${page})`, 'TAXII_LOOP_MORE_WITHOUT_NEXT');
+  }
   const digest = digestOf(fetched.objects);
   const identical = page > 0 && fetched.objects.length > 0 && (await ctx.store.pageDigest(source, collection, page - 1)) === digest;
   if (fetched.next && !(await ctx.store.markTokenReceived(source, collection, fetched.next, page)) && !(fetched.next === next && !identical)) {
@@ -191,7 +196,8 @@ async function enqueueFollowUps(ctx: PipelineContext, data: FetchJob, title: str
   if (!rec.final) {
     const nextJob: FetchJob = {
       v: 1, source, collection, apiRoot: data.apiRoot, runId, page: page + 1,
-      addedAfter: rec.addedAfter ?? data.addedAfter, next: rec.next, resumeAfter: rec.last ?? data.resumeAfter,
+      // With a token the query repeats; without one (§3.4) it continues after this page's last date_added.
+      addedAfter: rec.next ? rec.addedAfter ?? data.addedAfter : rec.last, next: rec.next, resumeAfter: rec.last ?? data.resumeAfter,
     };
     await ctx.queues.fetch.add('page', { ...nextJob, title }, { jobId: jobIds.fetch(source, collection, runId, page + 1) });
   }

@@ -89,6 +89,26 @@ describe('when a request carrying a server-side next cursor fails', () => {
   });
 });
 
+describe('when the server says more without a next token (TAXII 2.1 §3.4)', () => {
+  let s: Setup;
+  const seeds = generateObjects(100);
+  beforeAll(async () => {
+    s = await setup('morenonext', { objects: seeds }, 10);
+  });
+  afterAll(() => teardown(s));
+
+  it('goes on with added_after = X-TAXII-Date-Added-Last and delivers everything', async () => {
+    s.server.setFault({ kind: 'more-without-next', on: 'objects', skip: 1, times: 3 });
+    const summary = await syncOnce(s.harness.runtime, {});
+    expect(summary.ok).toBe(true);
+    const requests = s.server.requestsTo('objects');
+    expect(requests[2].query.next).toBeUndefined();
+    expect(requests[2].query.added_after).toBe(seeds[19].date_added);
+    const ids = idsInFileSink(s.sinkDir);
+    for (const seed of seeds) expect(ids.has(seed.object.id as string)).toBe(true);
+  });
+});
+
 describe('when the TAXII server loops', () => {
   let s: Setup;
   const seeds = generateObjects(100);
@@ -98,7 +118,7 @@ describe('when the TAXII server loops', () => {
   afterAll(() => teardown(s));
 
   it.each<[string, TaxiiFault, string]>([
-    ['more without next', { kind: 'more-without-next', on: 'objects', skip: 2 }, 'TAXII_LOOP_MORE_WITHOUT_NEXT'],
+    ['more without next up to an empty page', { kind: 'more-without-next', on: 'objects', skip: 2 }, 'TAXII_LOOP_MORE_WITHOUT_NEXT'],
     ['a repeated next', { kind: 'repeat-next', on: 'objects', skip: 2 }, 'TAXII_LOOP_REPEATED_NEXT'],
     ['the same page again', { kind: 'repeat-page', on: 'objects', skip: 2 }, 'TAXII_LOOP_IDENTICAL_PAGE'],
   ])('ends the run on %s with a clear error and a cursor that never passes what was delivered', async (_name, fault, code) => {

@@ -35,18 +35,18 @@ function prng(seed: number): () => number {
   };
 }
 
-function uuid4(rand: () => number): string {
-  const b = Array.from({ length: 16 }, () => Math.floor(rand() * 256));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
+/** `n` hex digits, eight at a time. */
 function hex(rand: () => number, n: number): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += Math.floor(rand() * 16).toString(16);
-  return s;
+  while (s.length < n) s += Math.floor(rand() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, n);
+}
+
+/** A version 4 UUID (random bits from the PRNG, version and variant set). */
+function uuid4(rand: () => number): string {
+  const h = hex(rand, 32);
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
 }
 
 /** Microseconds since the epoch of an RFC 3339 UTC timestamp (test data only). */

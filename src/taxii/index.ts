@@ -1,0 +1,25 @@
+// Public surface of the TAXII 2.1 client.
+export { TaxiiClient, taxiiClientOptions } from './client';
+export type { CollectionRef, ResolvedCollection, TaxiiClientOptions, TaxiiReader, TaxiiSourceSettings } from './client';
+export { Server } from './server';
+export type { ServerInfo } from './server';
+export { ApiRoot } from './api-root';
+export type { ResponseCap } from './api-root';
+export { Collection } from './collection';
+export type { ManifestPage, VersionsPage } from './collection';
+export { TaxiiTransport } from './transport';
+export type { ExchangeOptions, TaxiiResponse, TransportOptions } from './transport';
+export { LoopGuard, pageFingerprint, paginate } from './paging';
+export type { LoopGuardOptions, LoopGuardState, PagingFacts, PagingOptions } from './paging';
+export { resolveUrl, toSearchParams, withParams, withTrailingSlash } from './query';
+export type { MatchFilter, ObjectsPage, ObjectsQuery, Page, PageRequest } from './query';
+export { compareTimestamps, isTimestamp, laterTimestamp, parseTimestamp } from './timestamps';
+export type { ParsedTimestamp } from './timestamps';
+export { clampPageSize, resolvePreset, TREND_MICRO_COLLECTION_ID, TREND_MICRO_HOSTS, TREND_MICRO_PAGE_BOUNDS } from './presets';
+export type { PageBounds, PresetName, ResolvedPreset, TrendRegion } from './presets';
+export { decodeJsonBody, describeErrorBody, isJsonMediaType, parseMediaType, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE } from './response';
+export type { MediaType } from './response';
+export { describeRequest, statusError, TAXII_ERROR_CODES } from './errors';
+export type { RequestContext, TaxiiErrorCode } from './errors';
+export * as taxiiSchema from './schema';
+export type { ApiRootInfo, CollectionInfo, Discovery, Envelope, ManifestRecord, Status, StatusDetail, TaxiiErrorBody } from './schema';

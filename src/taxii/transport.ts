@@ -1,0 +1,136 @@
+// One TAXII exchange: a request with the TAXII media type (TAXII 2.1 §1.6.8), the response checked
+// for status, media type and JSON, then parsed at the boundary with a zod schema. No retries here:
+// the queue retries, and a `next` token must never be re-sent blindly (DESIGN.md).
+import type { z } from 'zod';
+import { ConnectorError } from '../errors';
+import { displayUrl, HttpClient, type Credentials } from '../http/request';
+import { registerSecret, silentLogger, type Logger } from '../log';
+import { describeRequest, statusError, withSource, TAXII_ERROR_CODES, type RequestContext } from './errors';
+import { decodeJsonBody, TAXII_MEDIA_TYPE } from './response';
+
+export interface TransportOptions {
+  /** Source name, used in every error message and log line. */
+  source: string;
+  credentials: Credentials;
+  /** Timeout of one request (connect, headers and body), in milliseconds. */
+  timeoutMs: number;
+  /** Verify TLS certificates (default true). */
+  tlsVerify?: boolean;
+  /** PEM text of extra CAs to trust. */
+  ca?: string;
+  /** Proxy URL; the HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment applies otherwise. */
+  proxy?: string;
+  /** Largest response body accepted, in bytes. */
+  maxResponseBytes?: number;
+  logger?: Logger;
+}
+
+export interface TaxiiResponse<T> {
+  data: T;
+  status: number;
+  /** Final URL (after redirects). */
+  url: string;
+  /** Response headers, names lowercase. */
+  headers: Record<string, string>;
+  /** Body length in bytes. */
+  bytes: number;
+}
+
+export interface ExchangeOptions {
+  /** Response size cap for this request, in bytes. */
+  maxResponseBytes?: number;
+  /** Why the cap is what it is, for the TAXII_TOO_LARGE message. */
+  capReason?: string;
+  /** The request carries a `next` token (a 400/404 then means the token was refused). */
+  withNext?: boolean;
+}
+
+export class TaxiiTransport {
+  readonly source: string;
+  readonly log: Logger;
+  readonly maxResponseBytes?: number;
+  private readonly http: HttpClient;
+  private readonly authType: Credentials['type'];
+
+  constructor(options: TransportOptions) {
+    this.source = options.source;
+    this.authType = options.credentials.type;
+    this.maxResponseBytes = options.maxResponseBytes;
+    this.log = (options.logger ?? silentLogger).child({ source: options.source });
+    if (options.credentials.type === 'bearer') registerSecret(options.credentials.token);
+    if (options.credentials.type === 'basic') registerSecret(options.credentials.password);
+    this.http = new HttpClient({
+      codePrefix: 'TAXII',
+      credentials: options.credentials,
+      timeoutMs: options.timeoutMs,
+      tlsVerify: options.tlsVerify,
+      ca: options.ca,
+      proxy: options.proxy,
+      maxResponseBytes: options.maxResponseBytes,
+      headers: { Accept: TAXII_MEDIA_TYPE },
+    });
+  }
+
+  /** GET a TAXII resource and parse it with `schema`. */
+  get<S extends z.ZodType>(url: string, schema: S, options: ExchangeOptions = {}): Promise<TaxiiResponse<z.output<S>>> {
+    return this.exchange('GET', url, undefined, schema, options);
+  }
+
+  /** POST a TAXII envelope (TAXII 2.1 §5.5) and parse the answer with `schema`. */
+  post<S extends z.ZodType>(url: string, body: unknown, schema: S, options: ExchangeOptions = {}): Promise<TaxiiResponse<z.output<S>>> {
+    return this.exchange('POST', url, JSON.stringify(body), schema, options);
+  }
+
+  close(): void {
+    this.http.close();
+  }
+
+  private async exchange<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    url: string,
+    body: string | undefined,
+    schema: S,
+    options: ExchangeOptions,
+  ): Promise<TaxiiResponse<z.output<S>>> {
+    const ctx: RequestContext = { source: this.source, authType: this.authType, method, url, withNext: options.withNext };
+    const started = Date.now();
+    let res;
+    try {
+      res = await this.http.send({
+        method,
+        url,
+        body,
+        headers: body === undefined ? undefined : { 'Content-Type': TAXII_MEDIA_TYPE },
+        maxResponseBytes: options.maxResponseBytes,
+      });
+    } catch (err) {
+      if (err instanceof ConnectorError && err.code === TAXII_ERROR_CODES.tooLarge && options.capReason) {
+        throw new ConnectorError(`${describeRequest(ctx)}: ${err.message} (${options.capReason})`, {
+          code: err.code,
+          retryable: false,
+          details: err.details,
+          cause: err,
+        });
+      }
+      throw withSource(err, this.source);
+    }
+    const bytes = Buffer.byteLength(res.body);
+    this.log.debug('taxii response', { method, url: displayUrl(url), status: res.status, bytes, ms: Date.now() - started });
+    if (res.status < 200 || res.status >= 300) throw statusError(res, ctx);
+    const json = decodeJsonBody(res, { what: describeRequest(ctx), codePrefix: 'TAXII' });
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+        .join('; ');
+      throw new ConnectorError(`${describeRequest(ctx)}: the response is not the expected TAXII resource (${issues})`, {
+        code: TAXII_ERROR_CODES.badEnvelope,
+        retryable: false,
+        status: res.status,
+        details: { url: displayUrl(url), issues: parsed.error.issues.slice(0, 3).map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      });
+    }
+    return { data: parsed.data as z.output<S>, status: res.status, url: res.url, headers: res.headers, bytes };
+  }
+}
