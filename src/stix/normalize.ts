@@ -1,0 +1,124 @@
+// normalize(): one page of objects in, checked / upgraded / deduplicated / filtered / enriched
+// objects out, each refused one with its reason. Pure and total: it never throws.
+import type { EnrichConfig, FilterConfig } from '../config/schema';
+import { checkObject, type CheckedObject } from './check-object';
+import { enrichmentExtras, enrichObject, planEnrichment } from './enrich';
+import { isFilteredOut, planFilter } from './filter';
+import { reject, type Problem } from './reasons';
+import { compareInstants, instantFromDate } from './timestamp';
+import type { Rejection, StixObject } from './types';
+
+export interface NormalizeOptions {
+  /** Upgrade STIX 2.0 objects to 2.1 (`stix.upgrade_2_0`); when false they are refused (SPEC_VERSION_2_0). */
+  upgrade20: boolean;
+  enrich?: EnrichConfig;
+  filter?: FilterConfig;
+  /** The clock, injected: expired indicators are those whose valid_until is not after it. */
+  now: Date;
+}
+
+export interface NormalizeResult {
+  /** Accepted objects in input order (enrichment's marking definitions and author identity first). */
+  objects: StixObject[];
+  rejected: Rejection[];
+  /** Objects of `objects` that came as STIX 2.0 and were upgraded. */
+  upgraded: number;
+  /** Valid objects dropped by the filters. */
+  filtered: number;
+  /** Objects dropped because the batch held a newer (or the same) version of their id. */
+  duplicates: number;
+}
+
+function describe(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+function unexpected(raw: unknown, err: unknown): Rejection {
+  const problem: Problem = { reason: 'UNEXPECTED_ERROR', message: `the object could not be read: ${describe(err)}` };
+  try {
+    return reject(raw, problem);
+  } catch {
+    return { ...problem, raw: '[unreadable object]' };
+  }
+}
+
+/** Whether `candidate` replaces `current` for the same id: a strictly newer `modified` wins. */
+function isNewer(candidate: CheckedObject, current: CheckedObject): boolean {
+  if (candidate.modified === undefined) return false;
+  if (current.modified === undefined) return true;
+  return compareInstants(candidate.modified, current.modified) > 0;
+}
+
+/**
+ * Checks and normalizes one page. Every input ends up in exactly one of: `objects`, `rejected`,
+ * `filtered`, `duplicates`. Input objects are never modified.
+ */
+export function normalize(input: readonly unknown[], options: NormalizeOptions): NormalizeResult {
+  const items: readonly unknown[] = Array.isArray(input) ? input : input === undefined || input === null ? [] : [input];
+  const upgrade20 = options?.upgrade20 !== false;
+  const now = options?.now instanceof Date && !Number.isNaN(options.now.getTime()) ? options.now : new Date();
+  const rejected: Rejection[] = [];
+
+  // 1. Check each object; keep the newest version of each id (full-precision `modified`).
+  const kept: CheckedObject[] = [];
+  const slotOf = new Map<string, number>();
+  let duplicates = 0;
+  for (let i = 0; i < items.length; i++) {
+    const raw = items[i];
+    let checked: CheckedObject;
+    try {
+      const outcome = checkObject(raw, upgrade20);
+      if (!outcome.ok) {
+        rejected.push(reject(raw, outcome.problem));
+        continue;
+      }
+      checked = outcome.checked;
+    } catch (err) {
+      rejected.push(unexpected(raw, err));
+      continue;
+    }
+    const slot = slotOf.get(checked.id);
+    if (slot === undefined) {
+      slotOf.set(checked.id, kept.length);
+      kept.push(checked);
+    } else {
+      duplicates++;
+      if (isNewer(checked, kept[slot])) kept[slot] = checked;
+    }
+  }
+
+  // 2. Filter, then enrich what is left.
+  let filter;
+  let plan;
+  try {
+    filter = planFilter(options?.filter, instantFromDate(now));
+    plan = planEnrichment(options?.enrich);
+  } catch {
+    filter = undefined;
+    plan = undefined;
+  }
+  const objects: StixObject[] = [];
+  let upgraded = 0;
+  let filtered = 0;
+  for (const checked of kept) {
+    try {
+      if (filter !== undefined && isFilteredOut(checked, filter)) {
+        filtered++;
+        continue;
+      }
+      objects.push((plan === undefined ? checked.obj : enrichObject(checked, plan)) as StixObject);
+      if (checked.upgraded) upgraded++;
+    } catch (err) {
+      rejected.push(unexpected(checked.obj, err));
+    }
+  }
+  if (plan !== undefined && objects.length > 0) {
+    const extras = enrichmentExtras(plan, objects, new Set(objects.map((o) => o.id)));
+    if (extras.length > 0) objects.unshift(...extras);
+  }
+  return { objects, rejected, upgraded, filtered, duplicates };
+}

@@ -1,0 +1,87 @@
+// toBundles(): delivery order, splitting by count and bytes, oversized objects, deterministic ids.
+import { bundleId, toBundles, uuidv5, type StixObject } from '../../src/stix';
+import { idOf, valid, validObjects } from './fixtures';
+
+const bytesOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+const tools = (n: number, pad = 0): StixObject[] =>
+  Array.from({ length: n }, (_, i) => ({ ...valid('tool'), id: idOf('tool', i + 1), description: 'x'.repeat(pad) }));
+
+describe('when objects are bundled', () => {
+  it('puts marking definitions and identities first, then SCOs and SDOs, then relationships and sightings', () => {
+    const all = Object.values(validObjects()).reverse();
+    const [bundle] = toBundles(all, { maxObjects: 1000, maxBytes: 10_000_000, idSeed: 's' });
+    const types = bundle.objects.map((o) => o.type);
+    expect(types.slice(0, 3)).toEqual(['marking-definition', 'identity', 'extension-definition']);
+    expect(types.slice(-2).sort()).toEqual(['relationship', 'sighting']);
+    expect(types.indexOf('ipv4-addr')).toBeLessThan(types.indexOf('malware'));
+    expect(types.indexOf('malware')).toBeLessThan(types.indexOf('report'));
+    expect(types.indexOf('indicator')).toBeLessThan(types.indexOf('grouping'));
+  });
+
+  it('keeps the input order within a rank', () => {
+    const input = tools(5).reverse();
+    expect(toBundles(input, { maxObjects: 10, maxBytes: 1e9, idSeed: 's' })[0].objects).toEqual(input);
+  });
+
+  it('splits by maxObjects without losing or repeating any object', () => {
+    const input = tools(23);
+    const bundles = toBundles(input, { maxObjects: 5, maxBytes: 1e9, idSeed: 's' });
+    expect(bundles.map((b) => b.objects.length)).toEqual([5, 5, 5, 5, 3]);
+    expect(bundles.flatMap((b) => b.objects)).toEqual(input);
+  });
+
+  it('splits by maxBytes, counting the bundle wrapper', () => {
+    const input = tools(40, 200);
+    const maxBytes = 2000;
+    const bundles = toBundles(input, { maxObjects: 1000, maxBytes, idSeed: 's' });
+    expect(bundles.length).toBeGreaterThan(1);
+    for (const b of bundles) expect(bytesOf(b)).toBeLessThanOrEqual(maxBytes);
+    expect(bundles.flatMap((b) => b.objects)).toEqual(input);
+    // Each bundle is full: the next object would not have fitted.
+    for (let i = 0; i < bundles.length - 1; i++) {
+      const next = bundles[i + 1].objects[0];
+      expect(bytesOf({ ...bundles[i], objects: [...bundles[i].objects, next] })).toBeGreaterThan(maxBytes);
+    }
+  });
+
+  it('fills a bundle to exactly maxBytes when the sizes allow it', () => {
+    const input = tools(3);
+    const exact = bytesOf(toBundles(input, { maxObjects: 10, maxBytes: 1e9, idSeed: 's' })[0]);
+    expect(toBundles(input, { maxObjects: 10, maxBytes: exact, idSeed: 's' })).toHaveLength(1);
+    expect(toBundles(input, { maxObjects: 10, maxBytes: exact - 1, idSeed: 's' })).toHaveLength(2);
+  });
+
+  it('measures multi-byte characters in UTF-8', () => {
+    const input = [{ ...valid('tool'), name: 'Ünïcödé ✓ 𝔘' }, { ...valid('tool'), id: idOf('tool', 2), name: 'a"b\\c\u0001\u2028' }];
+    const exact = bytesOf(toBundles(input, { maxObjects: 10, maxBytes: 1e9, idSeed: 's' })[0]);
+    expect(toBundles(input, { maxObjects: 10, maxBytes: exact, idSeed: 's' })).toHaveLength(1);
+    expect(toBundles(input, { maxObjects: 10, maxBytes: exact - 1, idSeed: 's' })).toHaveLength(2);
+  });
+
+  it('sends an object larger than maxBytes alone in its own bundle', () => {
+    const [small1, big, small2] = [tools(1)[0], { ...tools(2)[1], description: 'y'.repeat(5000) }, { ...tools(3)[2] }];
+    const bundles = toBundles([small1, big, small2], { maxObjects: 10, maxBytes: 1000, idSeed: 's' });
+    expect(bundles.map((b) => b.objects.map((o) => o.id))).toEqual([[small1.id], [big.id], [small2.id]]);
+  });
+
+  it('gives deterministic ids: bundle--uuidv5(idSeed:index)', () => {
+    const input = tools(10);
+    const a = toBundles(input, { maxObjects: 3, maxBytes: 1e9, idSeed: 'src/coll/run-1/page-4' });
+    const b = toBundles(input, { maxObjects: 3, maxBytes: 1e9, idSeed: 'src/coll/run-1/page-4' });
+    expect(a.map((x) => x.id)).toEqual(b.map((x) => x.id));
+    expect(a[2].id).toBe(`bundle--${uuidv5('src/coll/run-1/page-4:2')}`);
+    expect(a[2].id).toBe(bundleId('src/coll/run-1/page-4', 2));
+    expect(new Set(a.map((x) => x.id)).size).toBe(a.length);
+    expect(toBundles(input, { maxObjects: 3, maxBytes: 1e9, idSeed: 'other' })[0].id).not.toBe(a[0].id);
+  });
+
+  it('produces well-formed bundles (STIX 2.1 §8: no spec_version on the bundle)', () => {
+    const [b] = toBundles(tools(1), { maxObjects: 3, maxBytes: 1e9, idSeed: 's' });
+    expect(Object.keys(b)).toEqual(['type', 'id', 'objects']);
+    expect(b.id).toMatch(/^bundle--[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('makes no bundle of nothing', () => {
+    expect(toBundles([], { maxObjects: 3, maxBytes: 1e9, idSeed: 's' })).toEqual([]);
+  });
+});
