@@ -1,6 +1,6 @@
 // `taxii-connector cursor show | set SOURCE COLLECTION TIMESTAMP | reset SOURCE COLLECTION`.
 import type { Command } from 'commander';
-import { canonicalTimestamp } from '../pipeline/timestamps';
+import { canonicalTimestamp } from '../taxii';
 import { createRuntime, type Runtime } from '../pipeline/runtime';
 import { action, EXIT_OK, EXIT_USAGE, loadFromCli, loggerFor } from './common';
 

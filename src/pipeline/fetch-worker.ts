@@ -6,12 +6,11 @@ import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ConnectorError, describeError } from '../errors';
 import { normalize, toBundles } from '../stix';
-import { compareTimestamps } from '../taxii';
+import { compareTimestamps, shiftTimestamp } from '../taxii';
 import type { FetchedPage, PipelineContext } from './context';
 import { FetchJob, PollJob, type DeliverJob } from './jobs';
 import { jobIds } from './keys';
 import { beginRunInSinks, endRun, startAfterFor } from './run-lifecycle';
-import { shiftTimestamp } from './timestamps';
 
 /** How long a page waits before looking at the gates again, in milliseconds. */
 const GATE_RETRY_MS = 250;

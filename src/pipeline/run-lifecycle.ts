@@ -4,7 +4,7 @@ import { describeError } from '../errors';
 import type { RunInfo } from '../sinks/types';
 import type { PipelineContext } from './context';
 import type { RunRecord } from './run-state';
-import { shiftTimestamp, timestampOf } from './timestamps';
+import { shiftTimestamp } from '../taxii';
 
 /**
  * Where a new run starts (`added_after`, exclusive): after the saved cursor — exactly when the
@@ -17,7 +17,7 @@ export async function startAfterFor(ctx: PipelineContext, source: string, collec
   if (cursor) return cursor.exact ? cursor.value : shiftTimestamp(cursor.value, -ctx.config.pipeline.resume_overlap_secs) ?? cursor.value;
   const s = ctx.sources.get(source);
   if (s?.added_after) return s.added_after;
-  return timestampOf(ctx.now() - (s?.initialHistoryMs ?? 0));
+  return new Date(ctx.now() - (s?.initialHistoryMs ?? 0)).toISOString();
 }
 
 function runInfo(source: string, collection: string, title: string, run: Pick<RunRecord, 'id' | 'startedAt'>): RunInfo {
@@ -26,7 +26,7 @@ function runInfo(source: string, collection: string, title: string, run: Pick<Ru
 
 /** Opens the sinks' units of work for a run and remembers their ids. A failure here is logged, not fatal. */
 export async function beginRunInSinks(ctx: PipelineContext, source: string, collection: string, title: string, runId: string): Promise<void> {
-  const info = runInfo(source, collection, title, { id: runId, startedAt: timestampOf(ctx.now()) });
+  const info = runInfo(source, collection, title, { id: runId, startedAt: new Date(ctx.now()).toISOString() });
   for (const sink of ctx.sinks.values()) {
     if (!sink.beginRun) continue;
     try {

@@ -2,7 +2,7 @@
 // One run per (source, collection) at a time; its pages are counted down as deliveries finish, and
 // the cursor follows the contiguous prefix of finished pages.
 import type { Redis } from 'ioredis';
-import { canonicalTimestamp, timestampOf } from './timestamps';
+import { canonicalTimestamp } from '../taxii';
 import { collectionKeys, cursorPattern, type CollectionKeys } from './keys';
 import { FAIL_RUN, FINISH_DELIVERY, RECORD_PAGE, START_RUN } from './run-state-scripts';
 
@@ -86,9 +86,9 @@ function toRun(h: Record<string, string>): RunRecord | undefined {
     id: h.id,
     title: h.title ?? '',
     status: h.status as RunStatus,
-    startedAt: h.startedAt ? timestampOf(Number(h.startedAt)) : '',
-    endedAt: h.endedAt ? timestampOf(Number(h.endedAt)) : undefined,
-    heartbeat: h.heartbeat ? timestampOf(Number(h.heartbeat)) : undefined,
+    startedAt: h.startedAt ? new Date(Number(h.startedAt)).toISOString() : '',
+    endedAt: h.endedAt ? new Date(Number(h.endedAt)).toISOString() : undefined,
+    heartbeat: h.heartbeat ? new Date(Number(h.heartbeat)).toISOString() : undefined,
     startAfter: h.startAfter || undefined,
     doneUpTo: Number(h.doneUpTo ?? -1),
     error: h.error || undefined,
@@ -202,7 +202,7 @@ export class RunStore {
   async getCursor(source: string, collection: string): Promise<Cursor | undefined> {
     const h = await this.redis.hgetall(this.keys(source, collection).cursor);
     if (!h.value) return undefined;
-    return { value: h.value, exact: h.exact === '1', updatedAt: h.updatedAt ? timestampOf(Number(h.updatedAt)) : undefined, runId: h.runId || undefined };
+    return { value: h.value, exact: h.exact === '1', updatedAt: h.updatedAt ? new Date(Number(h.updatedAt)).toISOString() : undefined, runId: h.runId || undefined };
   }
 
   /** Sets a cursor by hand (or from OpenCTI's state): the next run starts exactly after it. */

@@ -13,7 +13,7 @@ export { LoopGuard, pageFingerprint, paginate } from './paging';
 export type { LoopGuardOptions, LoopGuardState, PagingFacts, PagingOptions } from './paging';
 export { resolveUrl, toSearchParams, withParams, withTrailingSlash } from './query';
 export type { MatchFilter, ObjectsPage, ObjectsQuery, Page, PageRequest } from './query';
-export { compareTimestamps, isTimestamp, laterTimestamp, parseTimestamp } from './timestamps';
+export { canonicalTimestamp, compareTimestamps, isTimestamp, laterTimestamp, parseTimestamp, shiftTimestamp } from './timestamps';
 export type { ParsedTimestamp } from './timestamps';
 export { clampPageSize, resolvePreset, TREND_MICRO_COLLECTION_ID, TREND_MICRO_HOSTS, TREND_MICRO_PAGE_BOUNDS } from './presets';
 export type { PageBounds, PresetName, ResolvedPreset, TrendRegion } from './presets';

@@ -79,3 +79,24 @@ export function laterTimestamp(a: string | undefined, b: string | undefined): st
   if (b === undefined) return a;
   return compareTimestamps(b, a) > 0 ? b : a;
 }
+
+function format(p: ParsedTimestamp, fractionDigits: number): string {
+  const whole = new Date(p.epochSeconds * 1000).toISOString().slice(0, 19);
+  const fraction = p.fraction.padEnd(fractionDigits, '0');
+  return `${whole}${fraction ? `.${fraction}` : ''}Z`;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.fffffffffZ` in UTC with at least 9 fraction digits, so that text order is
+ * time order (Redis scripts compare cursors as text). Undefined for a text that is not a timestamp.
+ */
+export function canonicalTimestamp(text: string): string | undefined {
+  const p = parseTimestamp(text);
+  return p && format(p, Math.max(9, p.fraction.length));
+}
+
+/** The timestamp moved by whole seconds (negative: earlier), in UTC, its fraction kept exactly. */
+export function shiftTimestamp(text: string, seconds: number): string | undefined {
+  const p = parseTimestamp(text);
+  return p && format({ epochSeconds: p.epochSeconds + Math.trunc(seconds), fraction: p.fraction }, 0);
+}

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncOnce } from '../../src/pipeline/sync';
-import { shiftTimestamp } from '../../src/pipeline/timestamps';
+import { shiftTimestamp } from '../../src/taxii';
 import { generateObjects, startTaxiiServer, type TaxiiFault, type TaxiiTestServer } from '../support/taxii-server';
 import { baseRawConfig, buildConfig, idsInFileSink, removeDir, startHarness, uniquePrefix, type Harness } from '../support/pipeline-harness';
 
