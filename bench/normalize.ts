@@ -1,22 +1,12 @@
 // Throughput of normalize + toBundles on a realistic 10,000-object TAXII page (indicators with
 // STIX patterns, SDOs, relationships; about 450 bytes each). Prints the median objects/second.
 import { normalize, toBundles, type StixObject } from '../src/stix';
+import { prng } from '../test/support/prng';
 
 const PAGE_SIZE = 10_000;
 const WARMUP_RUNS = 5;
 const RUNS = 15;
 
-/** Deterministic PRNG (mulberry32), so every run measures the same page. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(42);
 const hex = (n: number): string => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');

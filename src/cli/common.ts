@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/load';
 import type { Config } from '../config/resolve';
 import { ConnectorError } from '../errors';
 import { createLogger, redact, type Logger } from '../log';
+import { createRuntime, type Runtime } from '../pipeline/runtime';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -56,4 +57,15 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       process.exitCode = reportError(err);
     }
   };
+}
+
+/** Runs a short command against the pipeline's Redis state, closing everything afterwards. */
+export async function withRuntime<T>(cmd: Command, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const config = loadFromCli(cmd);
+  const rt = await createRuntime(config, { logger: loggerFor(config) });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
 }

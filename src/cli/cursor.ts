@@ -1,18 +1,7 @@
 // `taxii-connector cursor show | set SOURCE COLLECTION TIMESTAMP | reset SOURCE COLLECTION`.
 import type { Command } from 'commander';
 import { canonicalTimestamp } from '../taxii';
-import { createRuntime, type Runtime } from '../pipeline/runtime';
-import { action, EXIT_OK, EXIT_USAGE, loadFromCli, loggerFor } from './common';
-
-async function withRuntime(cmd: Command, fn: (rt: Runtime) => Promise<number>): Promise<number> {
-  const config = loadFromCli(cmd);
-  const rt = await createRuntime(config, { logger: loggerFor(config) });
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.close();
-  }
-}
+import { action, EXIT_OK, EXIT_USAGE, withRuntime } from './common';
 
 export function registerCursor(program: Command): void {
   const cursor = program.command('cursor').description('show or change where each collection resumes');

@@ -2,18 +2,8 @@
 import type { Command } from 'commander';
 import type { DeadLetterItem } from '../pipeline/dead-letter';
 import { replay } from '../pipeline/replay';
-import { createRuntime, startSinks, type Runtime } from '../pipeline/runtime';
-import { action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, loadFromCli, loggerFor } from './common';
-
-async function withRuntime<T>(cmd: Command, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const config = loadFromCli(cmd);
-  const rt = await createRuntime(config, { logger: loggerFor(config) });
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.close();
-  }
-}
+import { startSinks } from '../pipeline/runtime';
+import { action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, withRuntime } from './common';
 
 function objectsOf(item: DeadLetterItem): number {
   const e = item.entry;

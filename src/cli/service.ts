@@ -4,12 +4,15 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/resolve';
 import type { Logger } from '../log';
+import { PipelineMetrics } from '../ops/metrics';
+import type { OpsServer } from '../ops/server';
 import { startStateSync, type StateSync } from '../pipeline/platform-state';
 import { createRuntime, startSinks, type Runtime } from '../pipeline/runtime';
 import { startScheduler, type SchedulerHandle } from '../pipeline/scheduler';
 import { syncOnce, type SyncSummary } from '../pipeline/sync';
 import { startWorkers, type WorkerSet } from '../pipeline/workers';
 import { action, EXIT_FAILED, EXIT_OK, loadFromCli, loggerFor } from './common';
+import { serveOps } from './ops';
 import { progressReporter } from './progress';
 
 interface Service {
@@ -17,6 +20,7 @@ interface Service {
   workers?: WorkerSet;
   scheduler?: SchedulerHandle;
   state?: StateSync;
+  ops?: OpsServer;
 }
 
 /** Resolves when the service should stop; a second signal exits at once. */
@@ -41,15 +45,20 @@ async function stop(service: Service, config: Config): Promise<void> {
   await service.scheduler?.close();
   await service.state?.stop();
   await service.workers?.close(config.connector.shutdown_timeout_secs * 1000);
+  await service.ops?.close();
   await service.runtime.close();
 }
 
-async function serve(cmd: Command, roles: { scheduler: boolean; workers: boolean }): Promise<number> {
+async function serve(cmd: Command, roles: { scheduler: boolean; workers: boolean; ops: boolean }): Promise<number> {
   const config = loadFromCli(cmd);
   const log = loggerFor(config);
-  const runtime = await createRuntime(config, { logger: log });
+  // Signals are handled from the start: a SIGTERM during start-up stops the service once it is up.
+  const signalled = waitForSignal(log);
+  const metrics = new PipelineMetrics();
+  const runtime = await createRuntime(config, { logger: log, observer: metrics });
   const service: Service = { runtime };
   try {
+    if (roles.ops) service.ops = await serveOps(runtime, metrics, log);
     await startSinks(runtime);
     // The scheduler keeps the platform's copy of the cursors (one pinger per deployment).
     if (roles.scheduler) service.state = await startStateSync(runtime);
@@ -60,7 +69,7 @@ async function serve(cmd: Command, roles: { scheduler: boolean; workers: boolean
     await stop(service, config);
     throw err;
   }
-  await waitForSignal(log);
+  await signalled;
   await stop(service, config);
   return EXIT_OK;
 }
@@ -79,15 +88,17 @@ export function registerService(program: Command): void {
   program
     .command('run')
     .description('scheduler and workers in one process (the container command)')
-    .action(action((_o: unknown, cmd: Command) => serve(cmd, { scheduler: true, workers: true })));
+    .action(action((_o: unknown, cmd: Command) => serve(cmd, { scheduler: true, workers: true, ops: true })));
   program
     .command('worker')
     .description('fetch and deliver workers only (run any number against one Redis)')
-    .action(action((_o: unknown, cmd: Command) => serve(cmd, { scheduler: false, workers: true })));
+    .option('--ops', 'also serve the ops server (this process\'s metrics, health, status, dashboard) on ops.listen')
+    .action(action((o: { ops?: boolean }, cmd: Command) => serve(cmd, { scheduler: false, workers: true, ops: o.ops === true })));
   program
     .command('scheduler')
     .description('the job schedulers only')
-    .action(action((_o: unknown, cmd: Command) => serve(cmd, { scheduler: true, workers: false })));
+    .option('--ops', 'also serve the ops server (health, status, dashboard) on ops.listen')
+    .action(action((o: { ops?: boolean }, cmd: Command) => serve(cmd, { scheduler: true, workers: false, ops: o.ops === true })));
   program
     .command('sync')
     .description('one pass over the selected collections, then exit with a summary')

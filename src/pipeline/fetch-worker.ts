@@ -8,6 +8,7 @@ import { ConnectorError, describeError } from '../errors';
 import { normalize, toBundles } from '../stix';
 import { compareTimestamps, shiftTimestamp } from '../taxii';
 import type { FetchedPage, PipelineContext } from './context';
+import type { RecordedPage } from './run-state';
 import { FetchJob, PollJob, type DeliverJob } from './jobs';
 import { jobIds } from './keys';
 import { beginRunInSinks, endRun, startAfterFor } from './run-lifecycle';
@@ -105,13 +106,8 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
   return { page, deliveries: recorded.deliveries, more: !recorded.final };
 }
 
-interface Recorded {
-  deliveries: number;
-  parts: number;
-  final: boolean;
-  last?: string;
-  next?: string;
-  addedAfter?: string;
+interface Recorded extends RecordedPage {
+  /** The page completed the run (the last page, with nothing to deliver). */
   completed?: boolean;
 }
 

@@ -1,5 +1,6 @@
 // RFC 3339 timestamps (STIX 2.1 §2.15) parsed into instants that compare at full precision: whole
 // seconds since the epoch plus the fractional digits as written, never rounded to milliseconds.
+import { daysFromCivil, daysInMonth } from '../time/civil';
 
 /** A point in time: `sec` whole seconds since 1970-01-01T00:00:00Z, `frac` the fraction's digits. */
 export interface Instant {
@@ -8,7 +9,6 @@ export interface Instant {
   readonly frac: string;
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function digit(s: string, i: number): number {
   const c = s.charCodeAt(i) - 48;
@@ -21,19 +21,6 @@ function twoDigits(s: string, i: number): number {
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 
-function isLeapYear(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-/** Days from 1970-01-01 to the civil date (proleptic Gregorian calendar). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 /**
  * Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (RFC 3339 §5.6; `t` and `z` may be lowercase,
@@ -49,7 +36,7 @@ export function parseTimestamp(s: unknown): Instant | undefined {
   const month = twoDigits(s, 5);
   const day = twoDigits(s, 8);
   if (month < 1 || month > 12 || day < 1) return undefined;
-  const maxDay = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  const maxDay = daysInMonth(year, month);
   if (day > maxDay) return undefined;
   const t = s.charCodeAt(10);
   if (t !== 84 && t !== 116) return undefined;

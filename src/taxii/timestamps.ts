@@ -2,6 +2,7 @@
 // timestamps stay strings as the server sent them and are compared without `Date` (which keeps
 // milliseconds only). TAXII 2.1 §3.3 (timestamp), §3.4.1 (added_after is exclusive).
 import { ConnectorError } from '../errors';
+import { daysFromCivil, daysInMonth } from '../time/civil';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
@@ -13,20 +14,6 @@ export interface ParsedTimestamp {
   fraction: string;
 }
 
-/** Days from 1970-01-01 to a civil date (proleptic Gregorian), without `Date`. */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
 
 /** Parses an RFC 3339 timestamp; undefined when the text is not one. */
 export function parseTimestamp(text: string): ParsedTimestamp | undefined {

@@ -1,18 +1,8 @@
 // Seeded fuzzing of normalize(): it never throws and every input is classified exactly once.
 import { normalize, toBundles, type StixObject } from '../../src/stix';
 import { NOW, validObjects } from './fixtures';
+import { prng } from '../support/prng';
 
-/** Seeded PRNG (mulberry32): the same 10,000 mutations on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(20250601);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];

@@ -1,6 +1,7 @@
 // Realistic, valid STIX 2.1 objects for test servers: indicators (IPv4, domain, file hash patterns),
 // malware, attack patterns and relationships between them, each with a microsecond `date_added`.
 // Deterministic for a given seed, about 500 bytes per object once serialized.
+import { prng } from './prng';
 
 /** One object stored in a test TAXII collection, with the `date_added` the server reports for it. */
 export interface TaxiiSeed {
@@ -23,17 +24,6 @@ export interface GenerateOptions {
 export const IDENTITY_ID = 'identity--b3d1f1a6-3f59-4b3c-8a52-2f4b8e6c1d07';
 export const TLP_GREEN = 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da';
 
-/** mulberry32: a tiny deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` hex digits, eight at a time. */
 function hex(rand: () => number, n: number): string {

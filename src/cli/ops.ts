@@ -1,0 +1,51 @@
+// `taxii-connector ops`: the ops server alone (dashboard, metrics, health, status) against the shared
+// Redis, beside worker and scheduler processes; and the helper `run` uses to serve it in-process.
+import type { Command } from 'commander';
+import type { Logger } from '../log';
+import { PipelineMetrics } from '../ops/metrics';
+import { startOpsServer, type OpsServer } from '../ops/server';
+import type { PipelineContext } from '../pipeline/context';
+import { createRuntime } from '../pipeline/runtime';
+import { action, EXIT_OK, loadFromCli, loggerFor } from './common';
+
+/** Starts the ops server on `ops.listen` for a runtime built with `metrics` as its observer. */
+export async function serveOps(ctx: PipelineContext, metrics: PipelineMetrics, log: Logger): Promise<OpsServer> {
+  const server = await startOpsServer(ctx, { metrics, logger: log.child({ component: 'ops' }) });
+  log.info('ops server listening', { url: server.url, auth: ctx.config.ops.auth ? 'basic' : 'none', paths: ['/healthz', '/readyz', '/metrics', '/status', '/dashboard'] });
+  return server;
+}
+
+function untilSignal(log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      log.info('shutting down', { signal });
+      resolve();
+    };
+    process.once('SIGTERM', handler);
+    process.once('SIGINT', handler);
+  });
+}
+
+export function registerOps(program: Command): void {
+  program
+    .command('ops')
+    .description('the ops server alone: /dashboard, /metrics, /healthz, /readyz, /status on ops.listen')
+    .action(
+      action(async (_o: unknown, cmd: Command) => {
+        const config = loadFromCli(cmd);
+        const log = loggerFor(config);
+        // Pipeline counters live in the worker processes; this process serves the scrape-time gauges.
+        const metrics = new PipelineMetrics();
+        const runtime = await createRuntime(config, { logger: log, observer: metrics });
+        let server: OpsServer | undefined;
+        try {
+          server = await serveOps(runtime, metrics, log);
+          await untilSignal(log);
+        } finally {
+          await server?.close();
+          await runtime.close();
+        }
+        return EXIT_OK;
+      }),
+    );
+}
