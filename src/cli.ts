@@ -5,6 +5,7 @@ import { registerConfigCommand } from './cli/config-command';
 import { registerCursor } from './cli/cursor';
 import { registerDiscover } from './cli/discover';
 import { registerDlq } from './cli/dlq';
+import { registerOps } from './cli/ops';
 import { registerService } from './cli/service';
 import { registerValidate } from './cli/validate';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2);
   });
   registerService(program);
+  registerOps(program);
   registerDlq(program);
   registerCursor(program);
   registerConfigCommand(program);

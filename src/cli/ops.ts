@@ -34,13 +34,15 @@ export function registerOps(program: Command): void {
       action(async (_o: unknown, cmd: Command) => {
         const config = loadFromCli(cmd);
         const log = loggerFor(config);
+        // Listening for signals from the start: a SIGTERM during start-up stops the server once it is up.
+        const signalled = untilSignal(log);
         // Pipeline counters live in the worker processes; this process serves the scrape-time gauges.
         const metrics = new PipelineMetrics();
         const runtime = await createRuntime(config, { logger: log, observer: metrics });
         let server: OpsServer | undefined;
         try {
           server = await serveOps(runtime, metrics, log);
-          await untilSignal(log);
+          await signalled;
         } finally {
           await server?.close();
           await runtime.close();
