@@ -82,6 +82,8 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
   if (!recorded) {
     const closed = await gateClosed(ctx, page, run.doneUpTo);
     if (closed) {
+      // Waiting is progress too: the run stays alive while a sink is backed up.
+      await ctx.store.touch(source, collection, runId);
       await job.moveToDelayed(Date.now() + GATE_RETRY_MS, token);
       throw new DelayedError(`waiting: ${closed}`);
     }
@@ -144,7 +146,9 @@ async function fetchAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, lo
     throw loopError(`the server said more=true without a next token and without a later X-TAXII-Date-Added-Last (page ${page})`, 'TAXII_LOOP_MORE_WITHOUT_NEXT');
   }
   const digest = digestOf(fetched.objects);
-  const identical = page > 0 && fetched.objects.length > 0 && (await ctx.store.pageDigest(source, collection, page - 1)) === digest;
+  // Only a request that carried a token can get "the same page again": a fresh query (the first
+  // page, a resume after a dropped token, §3.4 continuation) may overlap the page before by design.
+  const identical = next !== undefined && fetched.objects.length > 0 && (await ctx.store.pageDigest(source, collection, page - 1)) === digest;
   if (fetched.next && !(await ctx.store.markTokenReceived(source, collection, fetched.next, page)) && !(fetched.next === next && !identical)) {
     throw loopError(`the server repeated a next token already seen in this run without moving on (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT');
   }

@@ -1,8 +1,28 @@
 // Redis scripts behind run-state.ts. Each is one atomic step of a run's life; together they make
 // the cursor move only over a contiguous prefix of pages whose every delivery has finished.
 
-/** Shared by the scripts: walks done pages from doneUpTo+1, moves the cursor, completes the run. */
-const ADVANCE = `
+/**
+ * Shared by the scripts: the Redis server's clock in milliseconds (run bookkeeping never depends on
+ * a worker's clock), and the copy of a finished run's summary into the last-run hash.
+ */
+const COMMON = `
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local SUMMARY = {'id', 'status', 'startedAt', 'endedAt', 'startAfter', 'pages', 'fetched', 'delivered', 'rejected',
+  'deadLettered', 'filtered', 'upgraded', 'duplicates', 'error'}
+local function archive(run, lastrun)
+  redis.call('DEL', lastrun)
+  for _, f in ipairs(SUMMARY) do
+    local v = redis.call('HGET', run, f)
+    if v then redis.call('HSET', lastrun, f, v) end
+  end
+end
+`;
+
+/** Walks done pages from doneUpTo+1, moves the cursor, frees their bundles, completes the run. */
+const ADVANCE = `${COMMON}
 local function advance(run, cursor, lastrun, bundles, now)
   local d = tonumber(redis.call('HGET', run, 'doneUpTo'))
   local completed = 0
@@ -27,90 +47,85 @@ local function advance(run, cursor, lastrun, bundles, now)
   if completed == 1 then
     redis.call('HSET', run, 'status', 'done', 'endedAt', now)
     if redis.call('EXISTS', cursor) == 1 then redis.call('HSET', cursor, 'exact', '1') end
-    local fields = {'id', 'status', 'startedAt', 'endedAt', 'startAfter', 'pages', 'fetched', 'delivered', 'rejected', 'deadLettered', 'filtered', 'upgraded', 'duplicates', 'error'}
-    redis.call('DEL', lastrun)
-    for _, f in ipairs(fields) do
-      local v = redis.call('HGET', run, f)
-      if v then redis.call('HSET', lastrun, f, v) end
-    end
+    archive(run, lastrun)
   end
   return {d, completed}
 end
 `;
 
 /**
- * KEYS: run, done, bundles, stats, tokens. ARGV: runId, now, staleMs, startAfter, ticket, title.
+ * KEYS: run, done, bundles, stats, tokens. ARGV: runId, staleMs, startAfter, ticket, title.
  * Returns {1, runId} when a run starts (or {2, runId} when the same ticket resumes it), {0, activeId}
  * when another run is still going (the tick is skipped and counted).
  */
-export const START_RUN = `
-local status = redis.call('HGET', KEYS[1], 'status')
-if status == 'running' then
-  if redis.call('HGET', KEYS[1], 'ticket') == ARGV[5] then return {2, redis.call('HGET', KEYS[1], 'id')} end
+export const START_RUN = `${COMMON}
+local now = nowMs()
+if redis.call('HGET', KEYS[1], 'status') == 'running' then
+  if redis.call('HGET', KEYS[1], 'ticket') == ARGV[4] then return {2, redis.call('HGET', KEYS[1], 'id')} end
   local hb = tonumber(redis.call('HGET', KEYS[1], 'heartbeat') or '0')
-  if tonumber(ARGV[2]) - hb < tonumber(ARGV[3]) then
+  if now - hb < tonumber(ARGV[2]) then
     redis.call('HINCRBY', KEYS[4], 'skippedTicks', 1)
     return {0, redis.call('HGET', KEYS[1], 'id')}
   end
   redis.call('HINCRBY', KEYS[4], 'abandonedRuns', 1)
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5])
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'ticket', ARGV[5], 'title', ARGV[6], 'status', 'running', 'startedAt', ARGV[2], 'heartbeat', ARGV[2],
-  'startAfter', ARGV[4], 'doneUpTo', -1, 'pages', 0, 'fetched', 0, 'delivered', 0, 'rejected', 0, 'deadLettered', 0,
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'ticket', ARGV[4], 'title', ARGV[5], 'status', 'running', 'startedAt', now, 'heartbeat', now,
+  'startAfter', ARGV[3], 'doneUpTo', -1, 'pages', 0, 'fetched', 0, 'delivered', 0, 'rejected', 0, 'deadLettered', 0,
   'filtered', 0, 'upgraded', 0, 'duplicates', 0)
 redis.call('HINCRBY', KEYS[4], 'runs', 1)
 return {1, ARGV[1]}
 `;
 
 /**
- * KEYS: run, cursor, lastrun, bundles. ARGV: runId, page, deliveries, last, lastc, final, now,
- * parts, next, fetched, rejected, filtered, upgraded, duplicates, queryAddedAfter, then field/value
- * pairs of bundles.
- * Returns {-1} for a run that is not current, {-2, ...} when the page was already recorded,
+ * KEYS: run, cursor, lastrun, bundles. ARGV: runId, page, deliveries, last, lastc, final, parts,
+ * next, fetched, rejected, filtered, upgraded, duplicates, queryAddedAfter, then field/value pairs
+ * of bundles. Returns {-1} for a run that is not current, {-2} when the page was already recorded,
  * else {1, doneUpTo, completed}.
  */
 export const RECORD_PAGE = `${ADVANCE}
+local now = nowMs()
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-1} end
 local p = 'p' .. ARGV[2]
 if redis.call('HEXISTS', KEYS[1], p .. '.n') == 1 then return {-2} end
-for i = 16, #ARGV, 2 do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
+for i = 15, #ARGV, 2 do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], p .. '.n', ARGV[3], p .. '.last', ARGV[4], p .. '.lastc', ARGV[5], p .. '.final', ARGV[6],
-  p .. '.parts', ARGV[8], p .. '.next', ARGV[9], p .. '.qa', ARGV[15], 'heartbeat', ARGV[7])
+  p .. '.parts', ARGV[7], p .. '.next', ARGV[8], p .. '.qa', ARGV[14], 'heartbeat', now)
+local counters = {'fetched', 'rejected', 'filtered', 'upgraded', 'duplicates'}
 redis.call('HINCRBY', KEYS[1], 'pages', 1)
-redis.call('HINCRBY', KEYS[1], 'fetched', ARGV[10])
-redis.call('HINCRBY', KEYS[1], 'rejected', ARGV[11])
-redis.call('HINCRBY', KEYS[1], 'filtered', ARGV[12])
-redis.call('HINCRBY', KEYS[1], 'upgraded', ARGV[13])
-redis.call('HINCRBY', KEYS[1], 'duplicates', ARGV[14])
-local r = advance(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[7])
+for i, c in ipairs(counters) do redis.call('HINCRBY', KEYS[1], c, ARGV[8 + i]) end
+local r = advance(KEYS[1], KEYS[2], KEYS[3], KEYS[4], now)
 return {1, r[1], r[2]}
 `;
 
 /**
- * KEYS: run, done, cursor, lastrun, bundles. ARGV: runId, deliveryId, page, delivered, deadLettered, now.
+ * KEYS: run, done, cursor, lastrun, bundles. ARGV: runId, deliveryId, page, delivered, deadLettered.
  * Idempotent per deliveryId. Returns {-1} (not the current run), {0} (already finished),
  * or {1, doneUpTo, completed}.
  */
 export const FINISH_DELIVERY = `${ADVANCE}
+local now = nowMs()
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-1} end
 if redis.call('SADD', KEYS[2], ARGV[2]) == 0 then return {0} end
 redis.call('HINCRBY', KEYS[1], 'p' .. ARGV[3] .. '.n', -1)
 redis.call('HINCRBY', KEYS[1], 'delivered', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'deadLettered', ARGV[5])
-redis.call('HSET', KEYS[1], 'heartbeat', ARGV[6])
-local r = advance(KEYS[1], KEYS[3], KEYS[4], KEYS[5], ARGV[6])
+redis.call('HSET', KEYS[1], 'heartbeat', now)
+local r = advance(KEYS[1], KEYS[3], KEYS[4], KEYS[5], now)
 return {1, r[1], r[2]}
 `;
 
-/** KEYS: run, lastrun. ARGV: runId, now, error. Ends a run as failed; the cursor stays where it is. */
-export const FAIL_RUN = `
+/** KEYS: run, lastrun. ARGV: runId, error. Ends a run as failed; the cursor stays where it is. */
+export const FAIL_RUN = `${COMMON}
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'failed', 'endedAt', ARGV[2], 'error', ARGV[3])
-local fields = {'id', 'status', 'startedAt', 'endedAt', 'startAfter', 'pages', 'fetched', 'delivered', 'rejected', 'deadLettered', 'filtered', 'upgraded', 'duplicates', 'error'}
-redis.call('DEL', KEYS[2])
-for _, f in ipairs(fields) do
-  local v = redis.call('HGET', KEYS[1], f)
-  if v then redis.call('HSET', KEYS[2], f, v) end
-end
+redis.call('HSET', KEYS[1], 'status', 'failed', 'endedAt', nowMs(), 'error', ARGV[2])
+archive(KEYS[1], KEYS[2])
+return 1
+`;
+
+/** KEYS: run. ARGV: runId. Records progress of the current run (a heartbeat on the server's clock). */
+export const TOUCH_RUN = `${COMMON}
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'heartbeat', nowMs())
 return 1
 `;

@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { canonicalTimestamp } from '../taxii';
 import { collectionKeys, cursorPattern, type CollectionKeys } from './keys';
-import { FAIL_RUN, FINISH_DELIVERY, RECORD_PAGE, START_RUN } from './run-state-scripts';
+import { FAIL_RUN, FINISH_DELIVERY, RECORD_PAGE, START_RUN, TOUCH_RUN } from './run-state-scripts';
 
 export type RunStatus = 'running' | 'done' | 'failed';
 
@@ -117,7 +117,7 @@ export class RunStore {
   /** Starts a run unless one is going (then the tick is counted as skipped). */
   async startRun(source: string, collection: string, args: { runId: string; ticket: string; title: string; startAfter?: string; staleMs: number }) {
     const k = this.keys(source, collection);
-    const [code, id] = (await this.redis.eval(START_RUN, 5, k.run, k.done, k.bundles, k.stats, k.tokens, args.runId, this.now(), args.staleMs, args.startAfter ?? '', args.ticket, args.title)) as [number, string];
+    const [code, id] = (await this.redis.eval(START_RUN, 5, k.run, k.done, k.bundles, k.stats, k.tokens, args.runId, args.staleMs, args.startAfter ?? '', args.ticket, args.title)) as [number, string];
     return { started: code === 1, resumed: code === 2, runId: id };
   }
 
@@ -127,7 +127,7 @@ export class RunStore {
     const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, b]);
     const r = (await this.redis.eval(
       RECORD_PAGE, 4, k.run, k.cursor, k.lastRun, k.bundles,
-      p.runId, p.page, p.deliveries, p.last ?? '', lastc, p.final ? '1' : '0', this.now(), p.bundles.length, p.next ?? '',
+      p.runId, p.page, p.deliveries, p.last ?? '', lastc, p.final ? '1' : '0', p.bundles.length, p.next ?? '',
       p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, p.addedAfter ?? '', ...bundleArgs,
     )) as number[];
     return { current: r[0] !== -1, alreadyRecorded: r[0] === -2, doneUpTo: r[1] ?? -1, completed: r[2] === 1 };
@@ -135,13 +135,13 @@ export class RunStore {
 
   async finishDelivery(source: string, collection: string, a: { runId: string; deliveryId: string; page: number; delivered: number; deadLettered: number }): Promise<AdvanceResult & { first: boolean }> {
     const k = this.keys(source, collection);
-    const r = (await this.redis.eval(FINISH_DELIVERY, 5, k.run, k.done, k.cursor, k.lastRun, k.bundles, a.runId, a.deliveryId, a.page, a.delivered, a.deadLettered, this.now())) as number[];
+    const r = (await this.redis.eval(FINISH_DELIVERY, 5, k.run, k.done, k.cursor, k.lastRun, k.bundles, a.runId, a.deliveryId, a.page, a.delivered, a.deadLettered)) as number[];
     return { current: r[0] !== -1, first: r[0] === 1, doneUpTo: r[1] ?? -1, completed: r[2] === 1 };
   }
 
   async failRun(source: string, collection: string, runId: string, error: string): Promise<boolean> {
     const k = this.keys(source, collection);
-    return (await this.redis.eval(FAIL_RUN, 2, k.run, k.lastRun, runId, this.now(), error)) === 1;
+    return (await this.redis.eval(FAIL_RUN, 2, k.run, k.lastRun, runId, error)) === 1;
   }
 
   async getRun(source: string, collection: string): Promise<RunRecord | undefined> {
@@ -195,9 +195,9 @@ export class RunStore {
   }
 
   async touch(source: string, collection: string, runId: string): Promise<void> {
-    const k = this.keys(source, collection);
-    if ((await this.redis.hget(k.run, 'id')) === runId) await this.redis.hset(k.run, 'heartbeat', this.now());
+    await this.redis.eval(TOUCH_RUN, 1, this.keys(source, collection).run, runId);
   }
+
 
   async getCursor(source: string, collection: string): Promise<Cursor | undefined> {
     const h = await this.redis.hgetall(this.keys(source, collection).cursor);
