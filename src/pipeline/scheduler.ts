@@ -1,7 +1,8 @@
 // The scheduler role: resolves each source's collection selectors into collections and keeps one
 // BullMQ job scheduler per (source, collection), ticking every `connector.duration_period`;
 // schedulers of collections no longer configured are removed.
-import { describeError } from '../errors';
+import { ConnectorError, describeError } from '../errors';
+import { retryDelayMs } from './queues';
 import type { CollectionTarget, PipelineContext } from './context';
 import { jobIds } from './keys';
 import type { PollJob } from './jobs';
@@ -24,7 +25,7 @@ export async function resolveTargets(ctx: PipelineContext, filter: TargetFilter 
   for (const source of ctx.sources.values()) {
     if (filter.source && source.name !== filter.source) continue;
     try {
-      const found = await ctx.reader(source.name).resolveCollections(source.collections);
+      const found = await withRetries(ctx, `list the collections of source "${source.name}"`, () => ctx.reader(source.name).resolveCollections(source.collections));
       for (const c of found) {
         if (filter.collection && c.id !== filter.collection && c.title !== filter.collection) continue;
         targets.push({ source: source.name, collection: c.id, apiRoot: c.apiRootUrl, title: c.title });
@@ -34,6 +35,23 @@ export async function resolveTargets(ctx: PipelineContext, filter: TargetFilter 
     }
   }
   return { targets, failures };
+}
+
+/**
+ * Retries a retryable failure with the jobs' policy (exponential backoff with jitter, Retry-After
+ * honoured, `pipeline.max_attempts` in all); a final failure is thrown.
+ */
+export async function withRetries<T>(ctx: PipelineContext, what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof ConnectorError && err.retryable) || attempt >= ctx.config.pipeline.max_attempts) throw err;
+      const delay = retryDelayMs(attempt, ctx.config.pipeline, err.retryAfterMs);
+      ctx.logger.warn('request failed, will retry', { what, code: err.code, attempt, delayMs: delay });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 const SCHEDULER_PREFIX = 'poll.';
