@@ -1,6 +1,6 @@
 // Cross-field checks and resolution of a schema-valid config into what the connector runs on:
 // endpoints from presets, secrets read from *_file and registered for redaction, one list of sinks.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import type { Credentials } from '../http/request';
 import { registerSecret } from '../log';
 import { resolvePreset, type PageBounds } from '../taxii/presets';
@@ -54,6 +54,16 @@ function secretOf(inline: string | undefined, file: string | undefined, where: s
   return inline;
 }
 
+/** A CA file must be readable now, not at the first TLS handshake. */
+function checkCaFile(file: string | undefined, where: string, problems: string[]): void {
+  if (file === undefined) return;
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    problems.push(`${where}.tls.ca_file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 function credentialsOf(auth: AuthConfig, where: string, owner: string, envHint: string, problems: string[]): Credentials {
   if (auth.type === 'none') return { type: 'none' };
   if (auth.type === 'bearer') {
@@ -84,6 +94,7 @@ function resolveSource(s: SourceConfig, i: number, problems: string[]): Resolved
   if (discoveryUrl === undefined && s.api_root === undefined) {
     problems.push(`${where}: source "${s.name}" needs preset (with region), discovery_url or api_root`);
   }
+  checkCaFile(s.tls.ca_file, where, problems);
   const envHint = i === 0 ? (s.auth.type === 'basic' ? 'TAXII_PASSWORD' : 'TAXII_TOKEN') : '';
   const credentials = credentialsOf(s.auth, where, `source "${s.name}"`, envHint, problems);
   const { auth: _auth, ...rest } = s;
@@ -111,6 +122,7 @@ function resolveSinks(c: ParsedConfig, problems: string[]): ResolvedSink[] {
       if (!c.opencti) problems.push(`opencti: is required by the opencti sink (opencti.url and opencti.token, or OPENCTI_URL and OPENCTI_TOKEN)`);
       if (!c.connector.id) problems.push('connector.id: a UUID is required by the opencti sink (or CONNECTOR_ID)');
     }
+    if (sink.type === 'http') checkCaFile(sink.tls.ca_file, where, problems);
     if (sink.type === 'http') return { ...sink, name, credentials: credentialsOf(sink.auth, where, `sink "${name}"`, '', problems) };
     return { ...sink, name };
   });
@@ -137,6 +149,7 @@ export function resolveConfig(c: ParsedConfig, _env: NodeJS.ProcessEnv, problems
   const sinks = resolveSinks(c, problems);
   let opencti: ResolvedOpenCti | undefined;
   if (c.opencti) {
+    checkCaFile(c.opencti.tls.ca_file, 'opencti', problems);
     const { token: inline, token_file, ...rest } = c.opencti;
     const token = secretOf(inline, token_file, 'opencti', 'token', problems);
     if (!token && inline === undefined && token_file === undefined) problems.push('opencti.token: is required (or opencti.token_file, or OPENCTI_TOKEN)');

@@ -2,15 +2,17 @@
 // are in the names, unions carry a `type:` tag, unknown keys are errors. config.yml.sample follows
 // this file's order.
 import { z } from 'zod';
+import { isTimestamp } from '../taxii/timestamps';
 import { parseIsoDuration } from './duration';
 
 const isoDuration = z
   .string()
   .refine((v) => { const ms = parseIsoDuration(v); return ms !== undefined && ms > 0; }, { message: 'must be an ISO-8601 duration such as PT1H or P7D' });
 
-const rfc3339 = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i, 'must be an RFC 3339 timestamp such as 2026-01-01T00:00:00Z');
+const rfc3339 = z.string().refine(isTimestamp, { message: 'must be an RFC 3339 timestamp such as 2026-01-01T00:00:00Z' });
+
+/** An http(s) URL: a bare `z.url()` takes `host:port` for a URL whose scheme is `host:`. */
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
 
 const secret = z.string().min(1, 'must not be empty');
 
@@ -76,9 +78,9 @@ export const SourceConfig = z.strictObject({
   /** Region of the preset. */
   region: z.enum(REGIONS).optional(),
   /** TAXII 2.1 discovery URL (or, with `api_root`, unused). */
-  discovery_url: z.url().optional(),
+  discovery_url: httpUrl.optional(),
   /** API root URL to use instead of the discovery's default root. */
-  api_root: z.url().optional(),
+  api_root: httpUrl.optional(),
   auth: AuthConfig.default({ type: 'none' }),
   /** Collection ids or titles; `*` means every collection the credentials can read. */
   collections: z.array(z.string().min(1)).min(1).default(['*']),
@@ -100,7 +102,7 @@ export const SourceConfig = z.strictObject({
   timeout_secs: z.number().positive().default(60),
   tls: TlsConfig.default({ verify: true }),
   /** HTTP(S) proxy URL; HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment otherwise. */
-  proxy: z.url().optional(),
+  proxy: httpUrl.optional(),
   /** Largest response body accepted, in bytes (the server's `max_content_length` when smaller). */
   max_response_bytes: z.number().int().positive().default(256 * 1024 * 1024),
   enrich: EnrichConfig.default({ override_author: false, markings: [], labels: [], opencti: {} }),
@@ -151,7 +153,7 @@ const HttpSink = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   /** `bundle`: POST the bundle to `url`; `taxii`: push to the TAXII 2.1 collection at `url`. */
   mode: z.enum(['bundle', 'taxii']).default('bundle'),
-  url: z.url(),
+  url: httpUrl,
   content_type: z.string().default('application/stix+json;version=2.1'),
   auth: AuthConfig.default({ type: 'none' }),
   headers: z.record(z.string(), z.string()).default({}),
@@ -169,7 +171,7 @@ const OpenCtiSink = z.strictObject({
 export const SinkConfig = z.discriminatedUnion('type', [FileSink, HttpSink, OpenCtiSink]);
 
 export const OpenCtiConfig = z.strictObject({
-  url: z.url(),
+  url: httpUrl,
   token: secret.optional(),
   token_file: z.string().optional(),
   /** Fetching pauses while OpenCTI's ingestion queue is larger than this, in megabytes. */
