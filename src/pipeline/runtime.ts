@@ -44,6 +44,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const redis = createRedis(config.redis.url);
   redis.on('error', (err) => logger.warn('redis connection error', { message: err.message }));
   const queues = createQueues(redis, config.redis.prefix, config.pipeline);
+  // Without listeners BullMQ prints connection errors raw, past the logger and its redaction.
+  for (const q of [queues.fetch, queues.deliver, queues.deadLetter]) {
+    q.on('error', (err) => logger.warn('queue connection error', { queue: q.name, message: err.message }));
+  }
   const sinkList = options.sinks ?? createSinks(config, logger);
   const sinks = new Map(sinkList.map((s) => [s.name, s]));
   const sources = new Map(config.sources.map((s) => [s.name, s]));

@@ -19,13 +19,13 @@ export interface ResolvedTargets {
 }
 
 /** Lists the collections each (selected) source should run; a source that fails is reported, not fatal. */
-export async function resolveTargets(ctx: PipelineContext, filter: TargetFilter = {}): Promise<ResolvedTargets> {
+export async function resolveTargets(ctx: PipelineContext, filter: TargetFilter = {}, signal?: AbortSignal): Promise<ResolvedTargets> {
   const targets: CollectionTarget[] = [];
   const failures: ResolvedTargets['failures'] = [];
   for (const source of ctx.sources.values()) {
     if (filter.source && source.name !== filter.source) continue;
     try {
-      const found = await withRetries(ctx, `list the collections of source "${source.name}"`, () => ctx.reader(source.name).resolveCollections(source.collections));
+      const found = await withRetries(ctx, `list the collections of source "${source.name}"`, () => ctx.reader(source.name).resolveCollections(source.collections), signal);
       for (const c of found) {
         if (filter.collection && c.id !== filter.collection && c.title !== filter.collection) continue;
         targets.push({ source: source.name, collection: c.id, apiRoot: c.apiRootUrl, title: c.title });
@@ -41,17 +41,31 @@ export async function resolveTargets(ctx: PipelineContext, filter: TargetFilter 
  * Retries a retryable failure with the jobs' policy (exponential backoff with jitter, Retry-After
  * honoured, `pipeline.max_attempts` in all); a final failure is thrown.
  */
-export async function withRetries<T>(ctx: PipelineContext, what: string, fn: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(ctx: PipelineContext, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (!(err instanceof ConnectorError && err.retryable) || attempt >= ctx.config.pipeline.max_attempts) throw err;
+      if (!(err instanceof ConnectorError && err.retryable) || attempt >= ctx.config.pipeline.max_attempts || signal?.aborted) throw err;
       const delay = retryDelayMs(attempt, ctx.config.pipeline, err.retryAfterMs);
       ctx.logger.warn('request failed, will retry', { what, code: err.code, attempt, delayMs: delay });
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay, signal);
+      if (signal?.aborted) throw err;
     }
   }
+}
+
+/** Resolves after `ms`, or at once when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 const SCHEDULER_PREFIX = 'poll.';
@@ -85,16 +99,24 @@ export interface SchedulerHandle {
 
 /** Resolves and syncs now, then again every duration period (new collections, recovered sources). */
 export async function startScheduler(ctx: PipelineContext): Promise<SchedulerHandle> {
+  const stopping = new AbortController();
   const refresh = async (): Promise<void> => {
-    const resolved = await resolveTargets(ctx);
+    const resolved = await resolveTargets(ctx, {}, stopping.signal);
+    if (stopping.signal.aborted) return;
     for (const f of resolved.failures) ctx.logger.error('cannot list the collections of a source', f);
     await syncSchedulers(ctx, resolved);
     ctx.logger.info('schedulers in place', { collections: resolved.targets.length, every: ctx.config.connector.duration_period });
   };
-  await refresh().catch((err) => ctx.logger.error('scheduler refresh failed', describeError(err)));
+  // The first listing runs in the background: a slow or absent TAXII server does not hold up start-up.
+  void refresh().catch((err) => ctx.logger.error('scheduler refresh failed', describeError(err)));
   const timer = setInterval(() => {
     refresh().catch((err) => ctx.logger.error('scheduler refresh failed', describeError(err)));
   }, Math.max(ctx.config.durationPeriodMs, 60_000));
   timer.unref();
-  return { close: async () => clearInterval(timer) };
+  return {
+    close: async () => {
+      clearInterval(timer);
+      stopping.abort();
+    },
+  };
 }

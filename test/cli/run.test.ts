@@ -73,13 +73,15 @@ describe('taxii-connector run', () => {
     }
   });
 
-  it('exits at once on a second signal', async () => {
-    server.setFault({ kind: 'slow', delayMs: 20000, on: 'discovery' });
+  it('exits at once on a second signal while a job is still running', async () => {
+    await dropPrefix(prefix); // a fresh start: the first pass runs again
+    server.setFault({ kind: 'slow', delayMs: 20000, on: 'objects' });
     const p = start(config);
     try {
-      await until(() => p.stderr().includes('connector started') || p.stderr().includes('"level":"info"'), 'start');
+      const before = server.requestsTo('objects').length;
+      await until(() => server.requestsTo('objects').length > before, 'a page request in flight');
       p.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 200));
+      await until(() => p.stderr().includes('shutting down'), 'shutdown to begin');
       p.child.kill('SIGINT');
       expect(await p.exited).toBe(130);
     } finally {
