@@ -11,29 +11,16 @@ import { clampPageSize, type PageBounds } from './presets';
 import type { ObjectsPage, ObjectsQuery } from './query';
 import type { CollectionInfo, Status } from './schema';
 import { Server, type ServerInfo } from './server';
-import { TaxiiTransport } from './transport';
+import { TaxiiTransport, type TransportOptions } from './transport';
 
-export interface TaxiiClientOptions {
-  /** Source name (config `sources[].name`): named in every error message and log line. */
-  source: string;
+/** Transport options (source, credentials, timeout, TLS, proxy, response cap) plus the TAXII ones. */
+export interface TaxiiClientOptions extends TransportOptions {
   /** TAXII 2.1 discovery URL (§4.1). Needed unless `apiRootUrl` is set. */
   discoveryUrl?: string;
   /** API root URL (§4.2) to use instead of the discovery's default. */
   apiRootUrl?: string;
-  credentials: Credentials;
-  /** Timeout of one request (connect, headers and body), in milliseconds. */
-  timeoutMs: number;
-  /** Verify TLS certificates (default true). */
-  tlsVerify?: boolean;
-  /** PEM text of extra CAs to trust. */
-  ca?: string;
-  /** Proxy URL; the HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment applies otherwise. */
-  proxy?: string;
-  /** Largest response body accepted, in bytes (lowered to the API root's `max_content_length`). */
-  maxResponseBytes?: number;
   /** The server's documented `limit` bounds; requested limits are clamped into them. */
   pageBounds?: PageBounds;
-  logger?: Logger;
   /** Defaults for `objectPages` / `manifestPages`. */
   paging?: PagingOptions;
 }

@@ -3,25 +3,14 @@
 // the queue retries, and a `next` token must never be re-sent blindly (DESIGN.md).
 import type { z } from 'zod';
 import { ConnectorError } from '../errors';
-import { displayUrl, HttpClient, type Credentials } from '../http/request';
+import { displayUrl, HttpClient, type Credentials, type HttpClientOptions } from '../http/request';
 import { registerSecret, silentLogger, type Logger } from '../log';
 import { describeRequest, statusError, withSource, TAXII_ERROR_CODES, type RequestContext } from './errors';
 import { decodeJsonBody, TAXII_MEDIA_TYPE } from './response';
 
-export interface TransportOptions {
+export interface TransportOptions extends Pick<HttpClientOptions, 'credentials' | 'timeoutMs' | 'tlsVerify' | 'ca' | 'proxy' | 'maxResponseBytes'> {
   /** Source name, used in every error message and log line. */
   source: string;
-  credentials: Credentials;
-  /** Timeout of one request (connect, headers and body), in milliseconds. */
-  timeoutMs: number;
-  /** Verify TLS certificates (default true). */
-  tlsVerify?: boolean;
-  /** PEM text of extra CAs to trust. */
-  ca?: string;
-  /** Proxy URL; the HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment applies otherwise. */
-  proxy?: string;
-  /** Largest response body accepted, in bytes. */
-  maxResponseBytes?: number;
   logger?: Logger;
 }
 

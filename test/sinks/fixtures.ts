@@ -1,4 +1,5 @@
 // STIX fixtures for sink tests: numbered indicators with stable ids, and bundles of them.
+import { ConnectorError } from '../../src/errors';
 import type { StixBundle, StixObject } from '../../src/stix/types';
 import type { DeliveryContext, RunInfo, RunSummary } from '../../src/sinks/types';
 
@@ -44,4 +45,11 @@ export const run: RunInfo = {
 
 export function summary(deadLettered = 0): RunSummary {
   return { pages: 3, fetched: 120, delivered: 118 - deadLettered, rejected: 2, deadLettered };
+}
+
+/** The ConnectorError a promise rejects with (fails the test when it resolves or throws another error). */
+export async function failure(p: Promise<unknown>): Promise<ConnectorError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ConnectorError);
+  return err as ConnectorError;
 }

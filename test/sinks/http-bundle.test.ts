@@ -1,9 +1,8 @@
 // HTTP sink, bundle mode, against a real STIX endpoint: what it posts, with which headers, and how
 // the endpoint's statuses are classified.
-import { ConnectorError } from '../../src/errors';
 import { HttpSink, type HttpSinkOptions } from '../../src/sinks/http';
 import { type StixEndpoint, type StixEndpointOptions, startStixEndpoint } from '../support/stix-endpoint';
-import { bundleOf, ctx, indicators } from './fixtures';
+import { bundleOf, ctx, failure, indicators } from './fixtures';
 
 let endpoint: StixEndpoint;
 let sink: HttpSink;
@@ -18,11 +17,6 @@ afterEach(async () => {
   await endpoint?.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
 
 describe('posting bundles', () => {
   it('posts the bundle as JSON and counts every object delivered', async () => {

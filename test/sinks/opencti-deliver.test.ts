@@ -1,9 +1,8 @@
 // Delivering bundles to OpenCTI: the bundle as a JSON string, invalid bundles narrowed down to their
 // bad objects, GraphQL errors as failures, 503 and network faults as retryable, body-size splitting.
-import { ConnectorError } from '../../src/errors';
 import { OpenCtiSink, type OpenCtiSinkOptions } from '../../src/sinks/opencti';
 import { type OpenCtiServerOptions, type OpenCtiTestServer, startOpenCtiServer } from '../support/opencti-server';
-import { CONNECTOR_ID, TOKEN, bundleOf, ctx, indicator, indicators, run } from './fixtures';
+import { CONNECTOR_ID, TOKEN, bundleOf, ctx, failure, indicator, indicators, run } from './fixtures';
 
 let server: OpenCtiTestServer;
 let sink: OpenCtiSink;
@@ -19,11 +18,6 @@ afterEach(async () => {
   await server?.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
 
 const ids = (objects: Array<{ id: string }>): string[] => objects.map((o) => o.id);
 

@@ -1,8 +1,7 @@
 // OpenCTI sink start-up against a real test server: version gates, registration, auth.
-import { ConnectorError } from '../../src/errors';
 import { OpenCtiSink, type OpenCtiSinkOptions } from '../../src/sinks/opencti';
 import { type OpenCtiServerOptions, type OpenCtiTestServer, startOpenCtiServer } from '../support/opencti-server';
-import { CONNECTOR_ID, TOKEN, bundleOf, ctx, indicators, run } from './fixtures';
+import { CONNECTOR_ID, TOKEN, bundleOf, ctx, failure, indicators, run } from './fixtures';
 
 let server: OpenCtiTestServer;
 let sink: OpenCtiSink;
@@ -17,11 +16,6 @@ afterEach(async () => {
   await server?.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
 
 describe('when OpenCTI is older than 6.3', () => {
   it('refuses to start, for good, saying what version is needed', async () => {

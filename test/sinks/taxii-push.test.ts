@@ -1,10 +1,9 @@
 // HTTP sink, TAXII mode, against a real writable TAXII 2.1 collection: the envelope and media types,
 // status polling until complete, partial failures, the status deadline, and the collection checks.
-import { ConnectorError } from '../../src/errors';
 import { HttpSink, type HttpSinkOptions, taxiiTarget } from '../../src/sinks/http';
 import { matchFailures, sameTimestamp } from '../../src/sinks/http/taxii-status';
 import { type TaxiiPushServer, type TaxiiPushServerOptions, startTaxiiPushServer } from '../support/taxii-push-server';
-import { bundleOf, ctx, indicator, indicators } from './fixtures';
+import { bundleOf, ctx, failure, indicator, indicators } from './fixtures';
 
 const TAXII = 'application/taxii+json;version=2.1';
 let server: TaxiiPushServer;
@@ -20,11 +19,6 @@ afterEach(async () => {
   await server?.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
 
 describe('pushing to a TAXII collection', () => {
   it('posts an envelope with the TAXII media type, then polls the status until complete', async () => {
