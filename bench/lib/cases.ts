@@ -1,0 +1,93 @@
+// The measured cases: for one collection and page size, the floor, `sync --once` into files and
+// into OpenCTI, interleaved run by run so that noise from other work on the machine falls on all
+// three alike; and the pipelining case against a server that takes 200 ms per page.
+import { generateObjects, startTaxiiServer, type TaxiiTestServer } from '../../test/support/taxii-server';
+import { runConnector, type ConnectorCase, type ConnectorRun, type SinkKind } from './connector';
+import { runFloor, type FloorRun } from './floor-run';
+import { secs } from './stats';
+
+export interface BenchSettings {
+  repeats: number;
+  redisUrl: string;
+  command: string[];
+  nodeFlags?: string[];
+  pipeline?: Record<string, number>;
+  log: (line: string) => void;
+}
+
+export interface CaseResult {
+  objects: number;
+  pageSize: number;
+  floor: FloorRun[];
+  runs: Record<SinkKind, ConnectorRun[]>;
+}
+
+export interface PipeliningResult {
+  objects: number;
+  pageSize: number;
+  pages: number;
+  pageDelayMs: number;
+  /** The floor against the slow server. */
+  floor: FloorRun[];
+  /** `sync --once` into files against the slow server. */
+  slow: ConnectorRun[];
+  /** The same run against the same objects without the delay. */
+  fast: ConnectorRun[];
+}
+
+function connectorCase(s: BenchSettings, taxii: TaxiiTestServer, sink: SinkKind, pageSize: number): ConnectorCase {
+  return { taxii, sink, pageSize, redisUrl: s.redisUrl, command: s.command, nodeFlags: s.nodeFlags, pipeline: s.pipeline };
+}
+
+function check(run: ConnectorRun, objects: number, what: string): ConnectorRun {
+  if (run.fetched !== objects || run.delivered + run.rejected !== objects) {
+    throw new Error(`${what}: fetched ${run.fetched}, delivered ${run.delivered}, rejected ${run.rejected} of ${objects} objects`);
+  }
+  return run;
+}
+
+/** Starts a TAXII server holding `objects` synthetic objects; `fn` runs against it, then it closes. */
+export async function withTaxiiServer<T>(objects: number, pageDelayMs: number, fn: (taxii: TaxiiTestServer) => Promise<T>): Promise<T> {
+  const taxii = await startTaxiiServer({ objects: generateObjects(objects), pageDelayMs });
+  try {
+    return await fn(taxii);
+  } finally {
+    await taxii.close();
+  }
+}
+
+export async function measureCase(s: BenchSettings, taxii: TaxiiTestServer, objects: number, pageSize: number): Promise<CaseResult> {
+  const result: CaseResult = { objects, pageSize, floor: [], runs: { file: [], opencti: [] } };
+  await runFloor(taxii, pageSize); // warm-up of the server; not counted
+  for (let i = 1; i <= s.repeats; i++) {
+    const floor = await runFloor(taxii, pageSize);
+    if (floor.objects !== objects) throw new Error(`floor read ${floor.objects} of ${objects} objects`);
+    result.floor.push(floor);
+    const label = `N=${objects} page=${pageSize} run ${i}/${s.repeats}`;
+    const file = check(await runConnector(connectorCase(s, taxii, 'file', pageSize)), objects, `${label} file`);
+    result.runs.file.push(file);
+    const opencti = check(await runConnector(connectorCase(s, taxii, 'opencti', pageSize)), objects, `${label} opencti`);
+    result.runs.opencti.push(opencti);
+    s.log(`${label}: floor ${secs(floor.seconds)} s, file ${secs(file.seconds)} s, opencti ${secs(opencti.seconds)} s`);
+  }
+  return result;
+}
+
+export async function measurePipelining(s: BenchSettings, pages = 20, pageSize = 1000, pageDelayMs = 200): Promise<PipeliningResult> {
+  const objects = pages * pageSize;
+  const result: PipeliningResult = { objects, pageSize, pages, pageDelayMs, floor: [], slow: [], fast: [] };
+  await withTaxiiServer(objects, pageDelayMs, (slow) =>
+    withTaxiiServer(objects, 0, async (fast) => {
+      await runFloor(fast, pageSize);
+      for (let i = 1; i <= s.repeats; i++) {
+        const floor = await runFloor(slow, pageSize);
+        if (floor.pages !== pages) throw new Error(`expected ${pages} pages, the floor read ${floor.pages}`);
+        result.floor.push(floor);
+        result.slow.push(check(await runConnector(connectorCase(s, slow, 'file', pageSize)), objects, 'pipelining, slow server'));
+        result.fast.push(check(await runConnector(connectorCase(s, fast, 'file', pageSize)), objects, 'pipelining, fast server'));
+        s.log(`pipelining run ${i}/${s.repeats}: floor ${secs(floor.seconds)} s, sync --once ${secs(result.slow.at(-1)!.seconds)} s (${secs(result.fast.at(-1)!.seconds)} s without the delay)`);
+      }
+    }),
+  );
+  return result;
+}

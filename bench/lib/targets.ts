@@ -1,0 +1,89 @@
+// The issue's targets, checked against one bench run's medians.
+import { REMOVE_ON_COMPLETE } from '../../src/pipeline/queues';
+import type { CaseResult, PipeliningResult } from './cases';
+import type { SinkKind } from './connector';
+import { mb, medianOf, ratio, secs } from './stats';
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const LARGE = 100_000;
+const SMALL = 10_000;
+
+const floorSecs = (c: CaseResult): number => medianOf(c.floor, (f) => f.seconds);
+const runSecs = (c: CaseResult, sink: SinkKind): number => medianOf(c.runs[sink], (r) => r.seconds);
+const rss = (c: CaseResult, sink: SinkKind): number => medianOf(c.runs[sink], (r) => r.peakRssBytes);
+/** Bytes of one page of JSON as the server sent it. */
+export const pageBytes = (c: CaseResult): number => medianOf(c.floor, (f) => f.bytes / f.pages);
+
+export interface PipeliningFigures {
+  /** `sync --once` against the slow server, in seconds. */
+  measured: number;
+  /** pages × delay plus the whole run without the delay: nothing overlapped, in seconds. */
+  sequential: number;
+  /** Median interval between page requests: the floor's and the connector's, slow server, in ms. */
+  floorIntervalMs: number;
+  intervalMs: number;
+  /** The connector's own work per page (run without the delay, start-up and tail left out, less the server's share), in ms. */
+  workPerPageMs: number;
+  /** Share of that work done while the server prepared the next page. */
+  hidden: number;
+}
+
+export function pipeliningOf(p: PipeliningResult): PipeliningFigures {
+  const measured = medianOf(p.slow, (r) => r.seconds);
+  const sequential = (p.pages * p.pageDelayMs) / 1000 + medianOf(p.fast, (r) => r.seconds);
+  const floorIntervalMs = medianOf(p.floor, (f) => f.pageIntervalMs);
+  const intervalMs = medianOf(p.slow, (r) => r.pageIntervalMs);
+  // The server's own time per page (beyond the delay) is in both the floor's interval and the run's.
+  const serverMs = floorIntervalMs - p.pageDelayMs;
+  const workPerPageMs = medianOf(p.fast, (r) => ((r.lastWriteSeconds - r.firstPageSeconds) * 1000) / p.pages) - serverMs;
+  return { measured, sequential, floorIntervalMs, intervalMs, workPerPageMs, hidden: 1 - (intervalMs - floorIntervalMs) / workPerPageMs };
+}
+
+export function checkTargets(cases: CaseResult[], pipelining: PipeliningResult | undefined, maxPagesInFlight: number): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const find = (n: number, page: number) => cases.find((c) => c.objects === n && c.pageSize === page);
+  for (const c of cases.filter((x) => x.objects === LARGE)) {
+    const r = runSecs(c, 'file') / floorSecs(c);
+    out.push({ target: `file sink, N=${LARGE.toLocaleString('en-US')}, page ${c.pageSize}: at most 1.6x the floor`, measured: ratio(r), met: r <= 1.6 });
+  }
+  for (const c of cases.filter((x) => x.pageSize === 10_000)) {
+    for (const sink of ['file', 'opencti'] as const) {
+      const peak = rss(c, sink);
+      out.push({ target: `peak RSS at most 200 MB, page 10000, N=${c.objects.toLocaleString('en-US')}, ${sink}`, measured: `${mb(peak)} MB`, met: peak <= 200 * 1024 * 1024 });
+    }
+  }
+  for (const page of [1000, 10_000]) {
+    const small = find(SMALL, page);
+    const large = find(LARGE, page);
+    if (!small || !large) continue;
+    for (const sink of ['file', 'opencti'] as const) {
+      const growth = rss(large, sink) / rss(small, sink);
+      out.push({ target: `peak RSS flat: N=100,000 within 1.2x of N=10,000, page ${page}, ${sink}`, measured: ratio(growth), met: growth <= 1.2 });
+    }
+  }
+  for (const c of cases.filter((x) => x.objects === LARGE)) {
+    const runs = [...c.runs.file, ...c.runs.opencti];
+    const pages = Math.max(...runs.map((r) => r.redis.prefixBytes)) / pageBytes(c);
+    const kept = Math.max(...runs.map((r) => r.left.completedJobs + r.left.failedJobs));
+    out.push({
+      target: `Redis bounded by the pages in flight (at most ${maxPagesInFlight + 1} pages of JSON), page ${c.pageSize}`,
+      measured: `${pages.toFixed(1)} pages`,
+      met: pages <= maxPagesInFlight + 1,
+    });
+    out.push({ target: `finished jobs do not pile up (at most ${2 * REMOVE_ON_COMPLETE.count} kept), page ${c.pageSize}`, measured: `${kept} kept`, met: kept <= 2 * REMOVE_ON_COMPLETE.count });
+  }
+  if (pipelining) {
+    const o = pipeliningOf(pipelining);
+    out.push({
+      target: `pages pipelined: ${pipelining.pages} pages at ${pipelining.pageDelayMs} ms well under ${pipelining.pages} × ${pipelining.pageDelayMs} ms plus delivery time (at least half of the work per page done while the server prepares the next)`,
+      measured: `${secs(o.measured)} s vs ${secs(o.sequential)} s; ${Math.round(o.hidden * 100)}% of ${o.workPerPageMs.toFixed(0)} ms per page hidden`,
+      met: o.measured < o.sequential && o.hidden >= 0.5,
+    });
+  }
+  return out;
+}
