@@ -2,15 +2,25 @@
 // Redis, beside worker and scheduler processes; and the helper `run` uses to serve it in-process.
 import type { Command } from 'commander';
 import type { Logger } from '../log';
-import { PipelineMetrics } from '../ops/metrics';
-import { startOpsServer, type OpsServer } from '../ops/server';
+import type { PipelineMetrics } from '../ops/metrics';
+import type { OpsServer } from '../ops/server';
 import type { PipelineContext } from '../pipeline/context';
 import { createRuntime } from '../pipeline/runtime';
 import { action, EXIT_OK, loadFromCli, loggerFor } from './common';
 
+type OpsModules = typeof import('../ops/metrics') & typeof import('../ops/server');
+
+/**
+ * The ops modules (express, bull-board, prom-client) load only in the commands that serve them, so
+ * `sync --once` and the other short commands start faster.
+ */
+export function opsModules(): OpsModules {
+  return { ...(require('../ops/metrics') as typeof import('../ops/metrics')), ...(require('../ops/server') as typeof import('../ops/server')) };
+}
+
 /** Starts the ops server on `ops.listen` for a runtime built with `metrics` as its observer. */
 export async function serveOps(ctx: PipelineContext, metrics: PipelineMetrics, log: Logger): Promise<OpsServer> {
-  const server = await startOpsServer(ctx, { metrics, logger: log.child({ component: 'ops' }) });
+  const server = await opsModules().startOpsServer(ctx, { metrics, logger: log.child({ component: 'ops' }) });
   log.info('ops server listening', { url: server.url, auth: ctx.config.ops.auth ? 'basic' : 'none', paths: ['/healthz', '/readyz', '/metrics', '/status', '/dashboard'] });
   return server;
 }
@@ -37,7 +47,7 @@ export function registerOps(program: Command): void {
         // Listening for signals from the start: a SIGTERM during start-up stops the server once it is up.
         const signalled = untilSignal(log);
         // Pipeline counters live in the worker processes; this process serves the scrape-time gauges.
-        const metrics = new PipelineMetrics();
+        const metrics = new (opsModules().PipelineMetrics)();
         const runtime = await createRuntime(config, { logger: log, observer: metrics });
         let server: OpsServer | undefined;
         try {

@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/resolve';
 import type { Logger } from '../log';
-import { PipelineMetrics } from '../ops/metrics';
 import type { OpsServer } from '../ops/server';
 import { startStateSync, type StateSync } from '../pipeline/platform-state';
 import { createRuntime, startSinks, type Runtime } from '../pipeline/runtime';
@@ -12,7 +11,7 @@ import { startScheduler, type SchedulerHandle } from '../pipeline/scheduler';
 import { syncOnce, type SyncSummary } from '../pipeline/sync';
 import { startWorkers, type WorkerSet } from '../pipeline/workers';
 import { action, EXIT_FAILED, EXIT_OK, loadFromCli, loggerFor } from './common';
-import { serveOps } from './ops';
+import { opsModules, serveOps } from './ops';
 import { progressReporter } from './progress';
 
 interface Service {
@@ -54,7 +53,7 @@ async function serve(cmd: Command, roles: { scheduler: boolean; workers: boolean
   const log = loggerFor(config);
   // Signals are handled from the start: a SIGTERM during start-up stops the service once it is up.
   const signalled = waitForSignal(log);
-  const metrics = new PipelineMetrics();
+  const metrics = new (opsModules().PipelineMetrics)();
   const runtime = await createRuntime(config, { logger: log, observer: metrics });
   const service: Service = { runtime };
   try {

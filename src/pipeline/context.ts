@@ -23,6 +23,8 @@ export interface FetchedPage {
   dateAddedFirst?: string;
   dateAddedLast?: string;
   bytes: number;
+  /** The envelope as received (kept in Redis until the page is normalized). */
+  body: string;
 }
 
 /** One page of a collection per call (TAXII 2.1 §5.4); the source's filters and limit are its own. */

@@ -78,43 +78,55 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
     log.debug('page of a run that is not current: skipped');
     return { stale: true };
   }
-  let recorded = await ctx.store.getPage(source, collection, runId, page);
-  if (!recorded) {
-    const closed = await gateClosed(ctx, page, run.doneUpTo);
-    if (closed) {
-      // Waiting is progress too: the run stays alive while a sink is backed up.
-      await ctx.store.touch(source, collection, runId);
-      await job.moveToDelayed(Date.now() + GATE_RETRY_MS, token);
-      throw new DelayedError(`waiting: ${closed}`);
-    }
-    try {
-      recorded = await fetchAndRecord(ctx, job, data, log);
-    } catch (err) {
-      const final = !(err instanceof ConnectorError && err.retryable) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const info = describeError(err);
-      if (!final) {
-        log.warn('page fetch failed, will retry', { ...info, attempt: job.attemptsMade + 1 });
-        throw err;
+  let paging = await ctx.store.getPage(source, collection, runId, page);
+  try {
+    let objects: unknown[] | undefined;
+    if (!paging) {
+      const closed = await gateClosed(ctx, page, run.doneUpTo);
+      if (closed) {
+        // Waiting is progress too: the run stays alive while a sink is backed up.
+        await ctx.store.touch(source, collection, runId);
+        await job.moveToDelayed(Date.now() + GATE_RETRY_MS, token);
+        throw new DelayedError(`waiting: ${closed}`);
       }
-      await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, {
-        v: 1, kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1, failedAt: new Date(ctx.now()).toISOString(),
-      });
-      if (await ctx.store.failRun(source, collection, runId, `${info.code}: ${info.message}`)) await endRun(ctx, source, collection);
-      throw new UnrecoverableError(`${info.code}: ${info.message}`);
+      const received = await fetchAndGuard(ctx, data, log);
+      const f = received.page;
+      paging = { normalized: false, deliveries: 0, parts: 0, final: !f.more, last: f.dateAddedLast, next: f.next, addedAfter: received.addedAfter };
+      if (!(await ctx.store.recordFetched(source, collection, { runId, page, ...paging, body: f.body }))) return { stale: true };
+      objects = f.objects;
     }
-    if (!recorded) return { stale: true };
+    // The page is safe in Redis: ask for the next one now (pipelined), then normalize this one.
+    await enqueueNextPage(ctx, data, title, paging);
+    let completed = false;
+    if (!paging.normalized) {
+      objects ??= await storedObjects(ctx, data);
+      const r = await normalizeAndRecord(ctx, job, data, objects, log);
+      if (!r.current) return { stale: true };
+      paging = { ...paging, normalized: true, deliveries: r.deliveries, parts: r.parts };
+      completed = r.completed;
+    }
+    await enqueueDeliveries(ctx, data, paging.parts);
+    if (completed) await endRun(ctx, source, collection);
+    return { page, deliveries: paging.deliveries, more: !paging.final };
+  } catch (err) {
+    if (err instanceof DelayedError) throw err;
+    const final = !(err instanceof ConnectorError && err.retryable) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const info = describeError(err);
+    if (!final) {
+      log.warn('page failed, will retry', { ...info, attempt: job.attemptsMade + 1 });
+      throw err;
+    }
+    await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, {
+      v: 1, kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1, failedAt: new Date(ctx.now()).toISOString(),
+    });
+    if (await ctx.store.failRun(source, collection, runId, `${info.code}: ${info.message}`)) await endRun(ctx, source, collection);
+    throw new UnrecoverableError(`${info.code}: ${info.message}`);
   }
-  await enqueueFollowUps(ctx, data, title, recorded);
-  return { page, deliveries: recorded.deliveries, more: !recorded.final };
 }
 
-interface Recorded extends RecordedPage {
-  /** The page completed the run (the last page, with nothing to deliver). */
-  completed?: boolean;
-}
-
-async function fetchAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, log: PipelineContext['logger']): Promise<Recorded | undefined> {
-  const { source, collection, runId, page } = data;
+/** Fetches the page (never re-sending a used token) and applies the loop guards. */
+async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, log: PipelineContext['logger']): Promise<{ page: FetchedPage; addedAfter?: string }> {
+  const { source, collection, page } = data;
   let { addedAfter, next } = data;
   if (next !== undefined && !(await ctx.store.markTokenSent(source, collection, page))) {
     // The token went out once already (a crash or a failed request): it may have moved a
@@ -154,9 +166,23 @@ async function fetchAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, lo
   }
   if (identical) throw loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE');
   await ctx.store.pageDigest(source, collection, page, digest);
+  if (!fetched.dateAddedLast && fetched.objects.length > 0) log.warn('page without X-TAXII-Date-Added-Last: the cursor cannot move past it');
+  return { page: fetched, addedAfter };
+}
 
-  const source$ = ctx.sources.get(source);
-  const result = normalize(fetched.objects, { upgrade20: ctx.config.stix.upgrade_2_0, enrich: source$?.enrich, filter: source$?.filter, now: new Date(ctx.now()) });
+/** The objects of a page received before a crash, from the envelope kept in Redis. */
+async function storedObjects(ctx: PipelineContext, data: FetchJob): Promise<unknown[]> {
+  const body = await ctx.store.getRawPage(data.source, data.collection, data.page);
+  if (body === null) throw new ConnectorError(`page ${data.page} of run ${data.runId} was received but its content is gone`, { code: 'PIPELINE_PAGE_LOST', retryable: false });
+  const envelope = JSON.parse(body) as { objects?: unknown };
+  return Array.isArray(envelope.objects) ? envelope.objects : [];
+}
+
+/** Checks and bundles the page's objects, dead-letters the rejected ones, and records the page. */
+async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, objects: unknown[], log: PipelineContext['logger']) {
+  const { source, collection, runId, page } = data;
+  const settings = ctx.sources.get(source);
+  const result = normalize(objects, { upgrade20: ctx.config.stix.upgrade_2_0, enrich: settings?.enrich, filter: settings?.filter, now: new Date(ctx.now()) });
   const bundles = toBundles(result.objects, { maxObjects: ctx.config.stix.bundle_max_objects, maxBytes: ctx.config.stix.bundle_max_bytes, idSeed: `${source}/${collection}/${runId}/${page}` });
   const rejectedByReason: Record<string, number> = {};
   for (const r of result.rejected) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
@@ -169,36 +195,36 @@ async function fetchAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, lo
     ctx.observer.deadLettered?.({ kind: 'rejected', source, collection, objects: result.rejected.length });
     log.warn('objects rejected', { rejected: result.rejected.length, reasons: rejectedByReason });
   }
-  const final = !fetched.more;
+  const deliveries = bundles.length * ctx.sinks.size;
   const r = await ctx.store.recordPage(source, collection, {
-    runId, page, deliveries: bundles.length * ctx.sinks.size, last: fetched.dateAddedLast, final, next: fetched.next, addedAfter, bundles: bundles.map((b) => JSON.stringify(b)),
-    fetched: fetched.objects.length, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
+    runId, page, deliveries, bundles: bundles.map((b) => JSON.stringify(b)),
+    fetched: objects.length, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
   });
-  if (!r.current) return undefined;
-  if (!fetched.dateAddedLast && fetched.objects.length > 0) log.warn('page without X-TAXII-Date-Added-Last: the cursor cannot move past it');
-  log.debug('page recorded', { objects: fetched.objects.length, bundles: bundles.length, more: fetched.more });
-  return { deliveries: bundles.length * ctx.sinks.size, parts: bundles.length, final, last: fetched.dateAddedLast, next: fetched.next, addedAfter, completed: r.completed };
+  log.debug('page recorded', { objects: objects.length, bundles: bundles.length });
+  return { current: r.current, completed: r.completed, deliveries, parts: bundles.length };
 }
 
-/** Deliver jobs for the page's bundles and the next page's job: idempotent by job id. */
-async function enqueueFollowUps(ctx: PipelineContext, data: FetchJob, title: string, rec: Recorded): Promise<void> {
+/** The next page's job (idempotent by job id): with a token the query repeats; without (§3.4) it goes on after this page. */
+async function enqueueNextPage(ctx: PipelineContext, data: FetchJob, title: string, rec: RecordedPage): Promise<void> {
+  if (rec.final) return;
+  const nextJob: FetchJob = {
+    v: 1, source: data.source, collection: data.collection, apiRoot: data.apiRoot, runId: data.runId, page: data.page + 1,
+    addedAfter: rec.next ? rec.addedAfter ?? data.addedAfter : rec.last, next: rec.next, resumeAfter: rec.last ?? data.resumeAfter,
+  };
+  await ctx.queues.fetch.add('page', { ...nextJob, title }, { jobId: jobIds.fetch(data.source, data.collection, data.runId, data.page + 1) });
+}
+
+/** Deliver jobs for the page's bundles, one per sink: idempotent by job id. */
+async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, parts: number): Promise<void> {
   const { source, collection, runId, page } = data;
+  if (parts === 0) return;
   const run = await ctx.store.getRun(source, collection);
   const jobs: Array<{ name: string; data: DeliverJob; opts: { jobId: string } }> = [];
-  for (let part = 0; part < rec.parts; part++) {
+  for (let part = 0; part < parts; part++) {
     for (const sink of ctx.sinks.values()) {
       const d: DeliverJob = { v: 1, source, collection, runId, page, part, sink: sink.name, ...(run?.works[sink.name] ? { workId: run.works[sink.name] } : {}) };
       jobs.push({ name: 'bundle', data: d, opts: { jobId: jobIds.deliver(source, collection, runId, page, part, sink.name) } });
     }
   }
-  if (jobs.length > 0) await ctx.queues.deliver.addBulk(jobs);
-  if (!rec.final) {
-    const nextJob: FetchJob = {
-      v: 1, source, collection, apiRoot: data.apiRoot, runId, page: page + 1,
-      // With a token the query repeats; without one (§3.4) it continues after this page's last date_added.
-      addedAfter: rec.next ? rec.addedAfter ?? data.addedAfter : rec.last, next: rec.next, resumeAfter: rec.last ?? data.resumeAfter,
-    };
-    await ctx.queues.fetch.add('page', { ...nextJob, title }, { jobId: jobIds.fetch(source, collection, runId, page + 1) });
-  }
-  if (rec.completed) await endRun(ctx, source, collection);
+  await ctx.queues.deliver.addBulk(jobs);
 }

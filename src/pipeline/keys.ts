@@ -21,6 +21,10 @@ export interface CollectionKeys {
   done: string;
   /** Hash: `next` tokens of the current run: `sent.<page>` (used once) and `seen.<token>` (received). */
   tokens: string;
+  /** Hash: page → the envelope as received, kept from fetch until the page is normalized. */
+  raw: string;
+  /** Hash: sink name → the sink's unit of work (OpenCTI work id) for the current run. */
+  works: string;
   /** Hash: normalized bundles of the current run's pages awaiting delivery (`<page>.<part>`). */
   bundles: string;
   /** Hash: the cursor: value (server's text), canon, exact, updatedAt, runId. */
@@ -40,6 +44,8 @@ export function collectionKeys(prefix: string, source: string, collection: strin
     done: `${base}:run:done`,
     bundles: `${base}:run:bundles`,
     tokens: `${base}:run:tokens`,
+    works: `${base}:run:works`,
+    raw: `${base}:run:raw`,
     cursor: `${base}:cursor`,
     lastRun: `${base}:lastrun`,
     stats: `${base}:stats`,

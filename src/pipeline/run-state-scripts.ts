@@ -54,7 +54,7 @@ end
 `;
 
 /**
- * KEYS: run, done, bundles, stats, tokens. ARGV: runId, staleMs, startAfter, ticket, title.
+ * KEYS: run, done, bundles, stats, tokens, works, raw. ARGV: runId, staleMs, startAfter, ticket, title.
  * Returns {1, runId} when a run starts (or {2, runId} when the same ticket resumes it), {0, activeId}
  * when another run is still going (the tick is skipped and counted).
  */
@@ -69,7 +69,7 @@ if redis.call('HGET', KEYS[1], 'status') == 'running' then
   end
   redis.call('HINCRBY', KEYS[4], 'abandonedRuns', 1)
 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[7])
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'ticket', ARGV[4], 'title', ARGV[5], 'status', 'running', 'startedAt', now, 'heartbeat', now,
   'startAfter', ARGV[3], 'doneUpTo', -1, 'pages', 0, 'fetched', 0, 'delivered', 0, 'rejected', 0, 'deadLettered', 0,
   'filtered', 0, 'upgraded', 0, 'duplicates', 0)
@@ -78,8 +78,25 @@ return {1, ARGV[1]}
 `;
 
 /**
- * KEYS: run, cursor, lastrun, bundles. ARGV: runId, page, deliveries, last, lastc, final, parts,
- * next, fetched, rejected, filtered, upgraded, duplicates, queryAddedAfter, then field/value pairs
+ * First step of a page: it was received. KEYS: run, raw. ARGV: runId, page, last, lastc, final,
+ * next, queryAddedAfter, body. Keeps the paging facts and the envelope, so that the next page can be
+ * requested at once and a crash before normalization never needs the page (or its token) again.
+ * Returns {-1} for a run that is not current, {0} when the page was received before, else {1}.
+ */
+export const RECORD_FETCHED = `${COMMON}
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-1} end
+local p = 'p' .. ARGV[2]
+if redis.call('HEXISTS', KEYS[1], p .. '.f') == 1 then return {0} end
+redis.call('HSET', KEYS[1], p .. '.f', '1', p .. '.last', ARGV[3], p .. '.lastc', ARGV[4], p .. '.final', ARGV[5],
+  p .. '.next', ARGV[6], p .. '.qa', ARGV[7], 'heartbeat', nowMs())
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[8])
+redis.call('HINCRBY', KEYS[1], 'pages', 1)
+return {1}
+`;
+
+/**
+ * Second step: the page was normalized. KEYS: run, cursor, lastrun, bundles, raw. ARGV: runId,
+ * page, deliveries, parts, fetched, rejected, filtered, upgraded, duplicates, then field/value pairs
  * of bundles. Returns {-1} for a run that is not current, {-2} when the page was already recorded,
  * else {1, doneUpTo, completed}.
  */
@@ -88,12 +105,11 @@ local now = nowMs()
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-1} end
 local p = 'p' .. ARGV[2]
 if redis.call('HEXISTS', KEYS[1], p .. '.n') == 1 then return {-2} end
-for i = 15, #ARGV, 2 do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
-redis.call('HSET', KEYS[1], p .. '.n', ARGV[3], p .. '.last', ARGV[4], p .. '.lastc', ARGV[5], p .. '.final', ARGV[6],
-  p .. '.parts', ARGV[7], p .. '.next', ARGV[8], p .. '.qa', ARGV[14], 'heartbeat', now)
+for i = 10, #ARGV, 2 do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], p .. '.n', ARGV[3], p .. '.parts', ARGV[4], 'heartbeat', now)
+redis.call('HDEL', KEYS[5], ARGV[2])
 local counters = {'fetched', 'rejected', 'filtered', 'upgraded', 'duplicates'}
-redis.call('HINCRBY', KEYS[1], 'pages', 1)
-for i, c in ipairs(counters) do redis.call('HINCRBY', KEYS[1], c, ARGV[8 + i]) end
+for i, c in ipairs(counters) do redis.call('HINCRBY', KEYS[1], c, ARGV[4 + i]) end
 local r = advance(KEYS[1], KEYS[2], KEYS[3], KEYS[4], now)
 return {1, r[1], r[2]}
 `;

@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { canonicalTimestamp } from '../taxii';
 import { collectionKeys, cursorPattern, type CollectionKeys } from './keys';
-import { FAIL_RUN, FINISH_DELIVERY, RECORD_PAGE, START_RUN, TOUCH_RUN } from './run-state-scripts';
+import { FAIL_RUN, FINISH_DELIVERY, RECORD_FETCHED, RECORD_PAGE, START_RUN, TOUCH_RUN } from './run-state-scripts';
 
 export type RunStatus = 'running' | 'done' | 'failed';
 
@@ -41,7 +41,10 @@ export interface Cursor {
   runId?: string;
 }
 
+/** What is known of a page of the current run once it was received. */
 export interface RecordedPage {
+  /** Normalized and counted in (its deliveries are known). */
+  normalized: boolean;
   deliveries: number;
   parts: number;
   final: boolean;
@@ -50,17 +53,24 @@ export interface RecordedPage {
   addedAfter?: string;
 }
 
-export interface PageRecord {
+export interface FetchRecord {
   runId: string;
   page: number;
-  /** Deliveries expected: bundles × sinks. */
-  deliveries: number;
   /** X-TAXII-Date-Added-Last of the page, as the server wrote it. */
   last?: string;
   final: boolean;
   next?: string;
   /** `added_after` of the query that fetched the page (repeated with `next`). */
   addedAfter?: string;
+  /** The envelope as received. */
+  body: string;
+}
+
+export interface PageRecord {
+  runId: string;
+  page: number;
+  /** Deliveries expected: bundles × sinks. */
+  deliveries: number;
   bundles: string[];
   fetched: number;
   rejected: number;
@@ -78,10 +88,12 @@ export interface AdvanceResult {
 
 const COUNTERS: ReadonlyArray<keyof RunCounters> = ['pages', 'fetched', 'delivered', 'rejected', 'deadLettered', 'filtered', 'upgraded', 'duplicates'];
 
-function toRun(h: Record<string, string>): RunRecord | undefined {
+/** The run hash's own fields (it also holds per-page fields, which are never read whole). */
+const RUN_FIELDS = ['id', 'title', 'status', 'startedAt', 'endedAt', 'heartbeat', 'startAfter', 'doneUpTo', 'error', ...COUNTERS] as const;
+
+function toRun(values: Array<string | null>, works: Record<string, string> = {}): RunRecord | undefined {
+  const h = Object.fromEntries(RUN_FIELDS.map((f, i) => [f, values[i] ?? undefined])) as Partial<Record<(typeof RUN_FIELDS)[number], string>>;
   if (!h.id) return undefined;
-  const works: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (k.startsWith('work.')) works[k.slice(5)] = v;
   const record: RunRecord = {
     id: h.id,
     title: h.title ?? '',
@@ -117,18 +129,30 @@ export class RunStore {
   /** Starts a run unless one is going (then the tick is counted as skipped). */
   async startRun(source: string, collection: string, args: { runId: string; ticket: string; title: string; startAfter?: string; staleMs: number }) {
     const k = this.keys(source, collection);
-    const [code, id] = (await this.redis.eval(START_RUN, 5, k.run, k.done, k.bundles, k.stats, k.tokens, args.runId, args.staleMs, args.startAfter ?? '', args.ticket, args.title)) as [number, string];
+    const [code, id] = (await this.redis.eval(START_RUN, 7, k.run, k.done, k.bundles, k.stats, k.tokens, k.works, k.raw, args.runId, args.staleMs, args.startAfter ?? '', args.ticket, args.title)) as [number, string];
     return { started: code === 1, resumed: code === 2, runId: id };
   }
 
+  /** First step of a page: received. False when the run is not current any more. */
+  async recordFetched(source: string, collection: string, f: FetchRecord): Promise<boolean> {
+    const k = this.keys(source, collection);
+    const lastc = f.last ? canonicalTimestamp(f.last) ?? '' : '';
+    const [code] = (await this.redis.eval(RECORD_FETCHED, 2, k.run, k.raw, f.runId, f.page, f.last ?? '', lastc, f.final ? '1' : '0', f.next ?? '', f.addedAfter ?? '', f.body)) as number[];
+    return code !== -1;
+  }
+
+  /** The envelope of a page received but not yet normalized. */
+  async getRawPage(source: string, collection: string, page: number): Promise<string | null> {
+    return this.redis.hget(this.keys(source, collection).raw, String(page));
+  }
+
+  /** Second step: normalized, with its bundles; the cursor advances over finished pages. */
   async recordPage(source: string, collection: string, p: PageRecord): Promise<AdvanceResult & { alreadyRecorded: boolean }> {
     const k = this.keys(source, collection);
-    const lastc = p.last ? canonicalTimestamp(p.last) ?? '' : '';
     const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, b]);
     const r = (await this.redis.eval(
-      RECORD_PAGE, 4, k.run, k.cursor, k.lastRun, k.bundles,
-      p.runId, p.page, p.deliveries, p.last ?? '', lastc, p.final ? '1' : '0', p.bundles.length, p.next ?? '',
-      p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, p.addedAfter ?? '', ...bundleArgs,
+      RECORD_PAGE, 5, k.run, k.cursor, k.lastRun, k.bundles, k.raw,
+      p.runId, p.page, p.deliveries, p.bundles.length, p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, ...bundleArgs,
     )) as number[];
     return { current: r[0] !== -1, alreadyRecorded: r[0] === -2, doneUpTo: r[1] ?? -1, completed: r[2] === 1 };
   }
@@ -145,11 +169,13 @@ export class RunStore {
   }
 
   async getRun(source: string, collection: string): Promise<RunRecord | undefined> {
-    return toRun(await this.redis.hgetall(this.keys(source, collection).run));
+    const k = this.keys(source, collection);
+    const [values, works] = await Promise.all([this.redis.hmget(k.run, ...RUN_FIELDS), this.redis.hgetall(k.works)]);
+    return toRun(values, works);
   }
 
   async getLastRun(source: string, collection: string): Promise<RunRecord | undefined> {
-    return toRun(await this.redis.hgetall(this.keys(source, collection).lastRun));
+    return toRun(await this.redis.hmget(this.keys(source, collection).lastRun, ...RUN_FIELDS));
   }
 
   async getStats(source: string, collection: string): Promise<{ runs: number; skippedTicks: number; abandonedRuns: number }> {
@@ -160,10 +186,19 @@ export class RunStore {
   async getPage(source: string, collection: string, runId: string, page: number): Promise<RecordedPage | undefined> {
     const k = this.keys(source, collection);
     const p = `p${page}`;
-    const [id, n, parts, final, last, next, qa] = await this.redis.hmget(k.run, 'id', `${p}.n`, `${p}.parts`, `${p}.final`, `${p}.last`, `${p}.next`, `${p}.qa`);
-    if (id !== runId || n === null) return undefined;
-    return { deliveries: Number(n), parts: Number(parts ?? 0), final: final === '1', last: last || undefined, next: next || undefined, addedAfter: qa || undefined };
+    const [id, f, n, parts, final, last, next, qa] = await this.redis.hmget(k.run, 'id', `${p}.f`, `${p}.n`, `${p}.parts`, `${p}.final`, `${p}.last`, `${p}.next`, `${p}.qa`);
+    if (id !== runId || f === null) return undefined;
+    return {
+      normalized: n !== null,
+      deliveries: Number(n ?? 0),
+      parts: Number(parts ?? 0),
+      final: final === '1',
+      last: last || undefined,
+      next: next || undefined,
+      addedAfter: qa || undefined,
+    };
   }
+
 
   async getBundle(source: string, collection: string, page: number, part: number): Promise<string | null> {
     return this.redis.hget(this.keys(source, collection).bundles, `${page}.${part}`);
@@ -172,8 +207,9 @@ export class RunStore {
   /** Remembers a sink-side work id of the current run. */
   async setWork(source: string, collection: string, runId: string, sink: string, workId: string): Promise<void> {
     const k = this.keys(source, collection);
-    if ((await this.redis.hget(k.run, 'id')) === runId) await this.redis.hset(k.run, `work.${sink}`, workId);
+    if ((await this.redis.hget(k.run, 'id')) === runId) await this.redis.hset(k.works, sink, workId);
   }
+
 
   /** Marks the `next` token of a page as sent; false when it was sent before (never send it twice). */
   async markTokenSent(source: string, collection: string, page: number): Promise<boolean> {

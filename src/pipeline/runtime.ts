@@ -32,7 +32,7 @@ function pageSourceOf(reader: TaxiiReader, config: Config, source: string): Page
   return {
     fetchPage: async (r) => {
       const page = await reader.getObjectsPage({ apiRootUrl: r.apiRoot, id: r.collection }, { addedAfter: r.addedAfter, next: r.next, limit: s?.page_size, match });
-      return { objects: page.objects, more: page.more, next: page.next, dateAddedFirst: page.dateAddedFirst, dateAddedLast: page.dateAddedLast, bytes: page.bytes };
+      return { objects: page.objects, more: page.more, next: page.next, dateAddedFirst: page.dateAddedFirst, dateAddedLast: page.dateAddedLast, bytes: page.bytes, body: page.body };
     },
   };
 }

@@ -86,6 +86,7 @@ export class Collection {
       dateAddedFirst: this.dateHeader(res, 'x-taxii-date-added-first'),
       dateAddedLast: this.dateHeader(res, 'x-taxii-date-added-last'),
       bytes: res.bytes,
+      body: res.body,
       request,
     };
   }

@@ -38,6 +38,8 @@ export interface Page<T> {
   dateAddedLast?: string;
   /** Response body length in bytes. */
   bytes: number;
+  /** The response body as received (a page's envelope can be kept and parsed again later). */
+  body: string;
   request: PageRequest;
 }
 

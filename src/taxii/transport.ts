@@ -23,6 +23,8 @@ export interface TaxiiResponse<T> {
   headers: Record<string, string>;
   /** Body length in bytes. */
   bytes: number;
+  /** The body as received. */
+  body: string;
 }
 
 export interface ExchangeOptions {
@@ -120,6 +122,6 @@ export class TaxiiTransport {
         details: { url: displayUrl(url), issues: parsed.error.issues.slice(0, 3).map((i) => ({ path: i.path.join('.'), message: i.message })) },
       });
     }
-    return { data: parsed.data as z.output<S>, status: res.status, url: res.url, headers: res.headers, bytes };
+    return { data: parsed.data as z.output<S>, status: res.status, url: res.url, headers: res.headers, bytes, body: res.body };
   }
 }

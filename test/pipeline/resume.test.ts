@@ -3,6 +3,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Job } from 'bullmq';
+import { startRun } from '../../src/pipeline/fetch-worker';
 import { syncOnce } from '../../src/pipeline/sync';
 import { shiftTimestamp } from '../../src/taxii';
 import { generateObjects, startTaxiiServer, type TaxiiFault, type TaxiiTestServer } from '../support/taxii-server';
@@ -133,5 +135,39 @@ describe('when the TAXII server loops', () => {
     // Everything up to the cursor was delivered.
     for (const seed of seeds.filter((x) => cursor && x.date_added <= cursor.value)) expect(delivered.has(seed.object.id as string)).toBe(true);
     expect(cursor?.exact).not.toBe(true);
+  });
+});
+
+describe('when a worker dies after receiving a page and before normalizing it', () => {
+  it('normalizes the stored envelope without asking the server again, and loses nothing', async () => {
+    const seeds = generateObjects(60);
+    const server = await startTaxiiServer({ objects: seeds, nextMode: 'cursor' });
+    const sinkDir = mkdtempSync(join(tmpdir(), 'taxii-received-'));
+    const harness = await startHarness(buildConfig(baseRawConfig({ prefix: uniquePrefix('received'), discoveryUrl: server.url, sinkDir, pageSize: 20 })));
+    try {
+      const { runtime } = harness;
+      const collection = server.defaultCollectionId;
+      // The run starts and its first page is received and stored, as a worker would before dying.
+      const [target] = (await runtime.reader('feed').resolveCollections(['*']));
+      const { runId } = await startRun(runtime, { id: 'tick', data: { v: 1, source: 'feed', collection, apiRoot: target.apiRootUrl, title: target.title } } as unknown as Job);
+      const run = await runtime.store.getRun('feed', collection);
+      const page = await runtime.pageSource('feed').fetchPage({ apiRoot: target.apiRootUrl, collection, addedAfter: run?.startAfter });
+      await runtime.store.recordFetched('feed', collection, { runId: runId as string, page: 0, last: page.dateAddedLast, final: !page.more, next: page.next, addedAfter: run?.startAfter, body: page.body });
+      const requestsBefore = server.requestsTo('objects').length;
+
+      // A new worker takes the page job over.
+      await harness.start();
+      for (let i = 0; i < 200 && (await runtime.store.getRun('feed', collection))?.status === 'running'; i++) await new Promise((r) => setTimeout(r, 25));
+      expect((await runtime.store.getRun('feed', collection))?.status).toBe('done');
+      const requests = server.requestsTo('objects').slice(requestsBefore);
+      expect(requests).toHaveLength(2); // pages 1 and 2: page 0 was never asked for again
+      expect(requests.every((r) => r.query.next === page.next)).toBe(true);
+      const ids = idsInFileSink(sinkDir);
+      for (const seed of seeds) expect(ids.has(seed.object.id as string)).toBe(true);
+    } finally {
+      await harness.close();
+      await server.close();
+      removeDir(sinkDir);
+    }
   });
 });
