@@ -26,11 +26,16 @@ export function deliverProcessor(ctx: PipelineContext) {
       log.debug('bundle already finished or its run superseded: nothing to deliver');
       return { stale: true };
     }
-    const bundle = JSON.parse(text) as StixBundle;
+    let parsed: StixBundle | undefined;
+    const bundle = (): StixBundle => (parsed ??= JSON.parse(text) as StixBundle);
     const deliveryId = `${page}.${part}.${data.sink}`;
     const started = Date.now();
     try {
-      const result = await sink.deliver(bundle, { source, collection, runId, workId: data.workId });
+      const dctx = { source, collection, runId, workId: data.workId };
+      const result =
+        sink.deliverText && data.bundleId !== undefined && data.objects !== undefined && !parked
+          ? await sink.deliverText(text, { id: data.bundleId, objects: data.objects }, dctx)
+          : await sink.deliver(bundle(), dctx);
       ctx.observer.delivered?.({ sink: sink.name, source, collection, objects: result.delivered, ms: Date.now() - started });
       if (result.rejected.length > 0) {
         await ctx.deadLetters.add(`${jobId}.refused`, {
@@ -55,11 +60,12 @@ export function deliverProcessor(ctx: PipelineContext) {
       }
       await ctx.deadLetters.add(jobId, {
         v: 1, kind: 'bundle', source, collection, runId, page, part, sink: sink.name, code: info.code, message: info.message,
-        attempts: job.attemptsMade + 1, failedAt: new Date(ctx.now()).toISOString(), bundle,
+        attempts: job.attemptsMade + 1, failedAt: new Date(ctx.now()).toISOString(), bundle: bundle(),
       });
-      ctx.observer.deadLettered?.({ kind: 'bundle', source, collection, objects: bundle.objects.length });
-      log.error('delivery dead-lettered', { code: info.code, message: info.message, attempts: job.attemptsMade + 1, objects: bundle.objects.length });
-      await finish(ctx, data, deliveryId, 0, bundle.objects.length);
+      const objects = bundle().objects.length;
+      ctx.observer.deadLettered?.({ kind: 'bundle', source, collection, objects });
+      log.error('delivery dead-lettered', { code: info.code, message: info.message, attempts: job.attemptsMade + 1, objects });
+      await finish(ctx, data, deliveryId, 0, objects);
       throw new UnrecoverableError(`${info.code}: ${info.message}`);
     }
   };

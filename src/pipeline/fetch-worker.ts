@@ -98,14 +98,16 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
     // The page is safe in Redis: ask for the next one now (pipelined), then normalize this one.
     await enqueueNextPage(ctx, data, title, paging);
     let completed = false;
+    let bundleFacts: BundleFacts[] | undefined;
     if (!paging.normalized) {
       objects ??= await storedObjects(ctx, data);
       const r = await normalizeAndRecord(ctx, job, data, objects, log);
       if (!r.current) return { stale: true };
       paging = { ...paging, normalized: true, deliveries: r.deliveries, parts: r.parts };
       completed = r.completed;
+      bundleFacts = r.bundles;
     }
-    await enqueueDeliveries(ctx, data, paging.parts);
+    await enqueueDeliveries(ctx, data, paging.parts, bundleFacts);
     if (completed) await endRun(ctx, source, collection);
     return { page, deliveries: paging.deliveries, more: !paging.final };
   } catch (err) {
@@ -201,7 +203,7 @@ async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob
     fetched: objects.length, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
   });
   log.debug('page recorded', { objects: objects.length, bundles: bundles.length });
-  return { current: r.current, completed: r.completed, deliveries, parts: bundles.length };
+  return { current: r.current, completed: r.completed, deliveries, parts: bundles.length, bundles: bundles.map((b) => ({ id: b.id, objects: b.objects.length })) };
 }
 
 /** The next page's job (idempotent by job id): with a token the query repeats; without (§3.4) it goes on after this page. */
@@ -214,15 +216,25 @@ async function enqueueNextPage(ctx: PipelineContext, data: FetchJob, title: stri
   await ctx.queues.fetch.add('page', { ...nextJob, title }, { jobId: jobIds.fetch(data.source, data.collection, data.runId, data.page + 1) });
 }
 
+interface BundleFacts {
+  id: string;
+  objects: number;
+}
+
 /** Deliver jobs for the page's bundles, one per sink: idempotent by job id. */
-async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, parts: number): Promise<void> {
+async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, parts: number, facts?: BundleFacts[]): Promise<void> {
   const { source, collection, runId, page } = data;
   if (parts === 0) return;
   const run = await ctx.store.getRun(source, collection);
   const jobs: Array<{ name: string; data: DeliverJob; opts: { jobId: string } }> = [];
   for (let part = 0; part < parts; part++) {
     for (const sink of ctx.sinks.values()) {
-      const d: DeliverJob = { v: 1, source, collection, runId, page, part, sink: sink.name, ...(run?.works[sink.name] ? { workId: run.works[sink.name] } : {}) };
+      const f = facts?.[part];
+      const d: DeliverJob = {
+        v: 1, source, collection, runId, page, part, sink: sink.name,
+        ...(f ? { bundleId: f.id, objects: f.objects } : {}),
+        ...(run?.works[sink.name] ? { workId: run.works[sink.name] } : {}),
+      };
       jobs.push({ name: 'bundle', data: d, opts: { jobId: jobIds.deliver(source, collection, runId, page, part, sink.name) } });
     }
   }

@@ -34,6 +34,9 @@ export const DeliverJob = z.object({
   page: z.number().int().min(0),
   part: z.number().int().min(0),
   sink: z.string(),
+  /** Bundle id and object count, when known at enqueue time: lets a sink take the stored text as is. */
+  bundleId: z.string().optional(),
+  objects: z.number().int().min(0).optional(),
   workId: z.string().optional(),
 });
 export type DeliverJob = z.infer<typeof DeliverJob>;

@@ -21,6 +21,8 @@ export class FileSink implements Sink {
   readonly type = 'file';
   readonly name: string;
   private readonly root: string;
+  /** Folders known to exist (created once, not for every bundle). */
+  private readonly folders = new Set<string>();
 
   constructor(options: FileSinkOptions) {
     this.name = options.name;
@@ -32,19 +34,27 @@ export class FileSink implements Sink {
   }
 
   async deliver(bundle: StixBundle, ctx: DeliveryContext): Promise<DeliveryResult> {
+    return this.deliverText(JSON.stringify(bundle), { id: bundle.id, objects: bundle.objects.length }, ctx);
+  }
+
+  async deliverText(text: string, bundle: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult> {
     const dir = join(this.root, segment(ctx.source), segment(ctx.collection));
     const target = join(dir, `${segment(bundle.id)}.json`);
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(temp, JSON.stringify(bundle));
+      if (!this.folders.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.folders.add(dir);
+      }
+      await writeFile(temp, text);
       await rename(temp, target);
     } catch (err) {
+      this.folders.delete(dir);
       const e = err as NodeJS.ErrnoException;
       // A full disk or a permission problem may be fixed by an operator: retry.
       throw new ConnectorError(`cannot write ${target}: ${e.code ?? e.message}`, { code: `FILE_${e.code ?? 'WRITE'}`, retryable: true });
     }
-    return { delivered: bundle.objects.length, rejected: [] };
+    return { delivered: bundle.objects, rejected: [] };
   }
 
   async health(): Promise<void> {
