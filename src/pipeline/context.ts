@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config, ResolvedSource } from '../config/resolve';
 import type { Logger } from '../log';
 import type { Sink } from '../sinks/types';
-import type { TaxiiReader } from '../taxii';
+import type { ObjectsPage, TaxiiReader } from '../taxii';
 import type { DeadLetters } from './dead-letter';
 import type { Queues } from './queues';
 import type { RunStore } from './run-state';
@@ -16,16 +16,8 @@ export interface PageRequest {
   next?: string;
 }
 
-export interface FetchedPage {
-  objects: unknown[];
-  more: boolean;
-  next?: string;
-  dateAddedFirst?: string;
-  dateAddedLast?: string;
-  bytes: number;
-  /** The envelope as received (kept in Redis until the page is normalized). */
-  body: string;
-}
+/** A page as the TAXII client returns it, without the request that fetched it. */
+export type FetchedPage = Omit<ObjectsPage, 'request'>;
 
 /** One page of a collection per call (TAXII 2.1 §5.4); the source's filters and limit are its own. */
 export interface PageSource {

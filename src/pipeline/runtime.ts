@@ -31,8 +31,8 @@ function pageSourceOf(reader: TaxiiReader, config: Config, source: string): Page
   const match = s ? Object.fromEntries(Object.entries(s.match).filter(([, v]) => v !== undefined && v.length > 0)) : {};
   return {
     fetchPage: async (r) => {
-      const page = await reader.getObjectsPage({ apiRootUrl: r.apiRoot, id: r.collection }, { addedAfter: r.addedAfter, next: r.next, limit: s?.page_size, match });
-      return { objects: page.objects, more: page.more, next: page.next, dateAddedFirst: page.dateAddedFirst, dateAddedLast: page.dateAddedLast, bytes: page.bytes, body: page.body };
+      const { request: _request, ...page } = await reader.getObjectsPage({ apiRootUrl: r.apiRoot, id: r.collection }, { addedAfter: r.addedAfter, next: r.next, limit: s?.page_size, match });
+      return page;
     },
   };
 }
