@@ -31,6 +31,13 @@ export class PipelineMetrics implements PipelineObserver {
     buckets: DURATION_BUCKETS,
     registers: [this.registry],
   });
+  private readonly requestSeconds = new Histogram({
+    name: `${METRIC_PREFIX}taxii_request_duration_seconds`,
+    help: 'Duration of every TAXII request, per endpoint and outcome (HTTP status, or the error code when there was no answer).',
+    labelNames: ['source', 'endpoint', 'status'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
   private readonly accepted = this.counter('objects_accepted_total', 'STIX objects that passed validation and normalization.', ['source', 'collection']);
   private readonly rejected = this.counter('objects_rejected_total', 'STIX objects rejected by validation, per reason.', ['source', 'collection', 'reason']);
   private readonly filtered = this.counter('objects_filtered_total', 'STIX objects dropped by the configured filters.', ['source', 'collection']);
@@ -82,6 +89,10 @@ export class PipelineMetrics implements PipelineObserver {
     this.objects.inc(l, e.objects);
     this.bytes.inc(l, e.bytes);
     this.pageSeconds.observe(l, e.ms / 1000);
+  }
+
+  taxiiRequest(e: ObserverEvent<'taxiiRequest'>): void {
+    this.requestSeconds.observe({ source: e.source, endpoint: e.endpoint, status: e.status }, e.ms / 1000);
   }
 
   pageNormalized(e: ObserverEvent<'pageNormalized'>): void {

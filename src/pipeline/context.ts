@@ -34,6 +34,8 @@ export interface CollectionTarget {
 /** Hooks for metrics and status; every method optional. */
 export interface PipelineObserver {
   pageFetched?(e: { source: string; collection: string; objects: number; bytes: number; ms: number }): void;
+  /** Every TAXII request, answered (status) or failed (error code). */
+  taxiiRequest?(e: { source: string; method: string; endpoint: string; status: string; ms: number }): void;
   pageNormalized?(e: { source: string; collection: string; accepted: number; rejectedByReason: Record<string, number>; filtered: number; upgraded: number }): void;
   delivered?(e: { sink: string; source: string; collection: string; objects: number; ms: number }): void;
   deliveryFailed?(e: { sink: string; code: string; final: boolean }): void;

@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { assertRedisReachable, createRedis } from '../redis';
 import { createSinks } from '../sinks/factory';
 import type { Sink } from '../sinks/types';
-import { TaxiiClient, taxiiClientOptions, type TaxiiReader } from '../taxii';
+import { TaxiiClient, taxiiClientOptions, type TaxiiReader, type TaxiiRequestEvent } from '../taxii';
 import type { PageSource, PipelineContext, PipelineObserver } from './context';
 import { DeadLetters } from './dead-letter';
 import { createQueues } from './queues';
@@ -41,6 +41,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   await assertRedisReachable(config.redis.url);
   const logger = options.logger;
   const now = options.now ?? Date.now;
+  const observer = options.observer ?? {};
   const redis = createRedis(config.redis.url);
   redis.on('error', (err) => logger.warn('redis connection error', { message: err.message }));
   const queues = createQueues(redis, config.redis.prefix, config.pipeline);
@@ -57,7 +58,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     if (!r) {
       const s = sources.get(name);
       if (!s) throw new Error(`no source named "${name}" is configured`);
-      r = options.readerFor?.(name) ?? new TaxiiClient(taxiiClientOptions(s, logger.child({ source: name })));
+      const onRequest = (e: TaxiiRequestEvent): void => observer.taxiiRequest?.({ source: name, ...e });
+      r = options.readerFor?.(name) ?? new TaxiiClient({ ...taxiiClientOptions(s, logger.child({ source: name })), onRequest });
       readers.set(name, r);
     }
     return r;
@@ -78,7 +80,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       return p;
     },
     logger,
-    observer: options.observer ?? {},
+    observer,
     now,
     close: async () => {
       for (const s of sinks.values()) await s.close().catch(() => undefined);

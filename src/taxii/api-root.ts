@@ -22,7 +22,7 @@ export class ApiRoot {
   /** GET the API root information (§4.2), once: the answer is kept for the life of this object. */
   info(): Promise<ApiRootInfo> {
     if (this.infoPromise === undefined) {
-      this.infoPromise = this.transport.get(this.url, ApiRootInfo).then((r) => r.data);
+      this.infoPromise = this.transport.get(this.url, ApiRootInfo, { endpoint: 'api-root' }).then((r) => r.data);
       this.infoPromise.catch(() => (this.infoPromise = undefined));
     }
     return this.infoPromise;
@@ -44,7 +44,7 @@ export class ApiRoot {
 
   /** GET the collections of this API root (§5.1); `{}` means none. */
   async collections(): Promise<CollectionInfo[]> {
-    const { data } = await this.transport.get(`${this.url}collections/`, Collections);
+    const { data } = await this.transport.get(`${this.url}collections/`, Collections, { endpoint: 'collections' });
     return data.collections ?? [];
   }
 
@@ -55,7 +55,7 @@ export class ApiRoot {
 
   /** GET a status resource (§4.3.1), e.g. after adding objects. */
   async status(statusId: string): Promise<Status> {
-    const { data } = await this.transport.get(`${this.url}status/${encodeURIComponent(statusId)}/`, Status);
+    const { data } = await this.transport.get(`${this.url}status/${encodeURIComponent(statusId)}/`, Status, { endpoint: 'status' });
     return data;
   }
 }

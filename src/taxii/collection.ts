@@ -8,7 +8,7 @@ import { describeRequest, TAXII_ERROR_CODES } from './errors';
 import { toSearchParams, withParams, type ObjectsQuery, type ObjectsPage, type Page, type PageRequest } from './query';
 import { CollectionInfo, Envelope, Manifest, Status, Versions, type ManifestRecord } from './schema';
 import { isTimestamp } from './timestamps';
-import type { TaxiiResponse } from './transport';
+import type { TaxiiEndpoint, TaxiiResponse } from './transport';
 
 /** A page of manifest records (§5.3). */
 export type ManifestPage = Page<ManifestRecord>;
@@ -25,31 +25,31 @@ export class Collection {
 
   /** GET this collection's description (§5.2). */
   async info(): Promise<CollectionInfo> {
-    return (await this.apiRoot.transport.get(this.url, CollectionInfo)).data;
+    return (await this.apiRoot.transport.get(this.url, CollectionInfo, { endpoint: 'collection' })).data;
   }
 
   /** GET one page of objects (§5.4) with `added_after`, `limit`, `match[...]` and `next`. */
   async getObjectsPage(query: ObjectsQuery = {}): Promise<ObjectsPage> {
-    const { res, request } = await this.list(`${this.url}objects/`, query, Envelope);
+    const { res, request } = await this.list(`${this.url}objects/`, query, Envelope, 'objects');
     return this.page(res, res.data.objects ?? [], request);
   }
 
   /** GET one object's versions as an envelope (§5.6); `match[version]` selects which. */
   async getObject(objectId: string, query: ObjectsQuery = {}): Promise<ObjectsPage> {
-    const { res, request } = await this.list(`${this.url}objects/${encodeURIComponent(objectId)}/`, query, Envelope);
+    const { res, request } = await this.list(`${this.url}objects/${encodeURIComponent(objectId)}/`, query, Envelope, 'object');
     return this.page(res, res.data.objects ?? [], request);
   }
 
   /** GET the version list of one object (§5.8). */
   async getObjectVersions(objectId: string, query: ObjectsQuery = {}): Promise<VersionsPage> {
-    const { res, request } = await this.list(`${this.url}objects/${encodeURIComponent(objectId)}/versions/`, query, Versions);
+    const { res, request } = await this.list(`${this.url}objects/${encodeURIComponent(objectId)}/versions/`, query, Versions, 'versions');
     const { objects: _none, ...page } = this.page(res, [], request);
     return { ...page, versions: res.data.versions ?? [] };
   }
 
   /** GET one page of the manifest (§5.3): id, date_added, version and media type per object. */
   async getManifestPage(query: ObjectsQuery = {}): Promise<ManifestPage> {
-    const { res, request } = await this.list(`${this.url}manifest/`, query, Manifest);
+    const { res, request } = await this.list(`${this.url}manifest/`, query, Manifest, 'manifest');
     return this.page(res, res.data.objects ?? [], request);
   }
 
@@ -68,13 +68,13 @@ export class Collection {
         { code: TAXII_ERROR_CODES.tooLarge, retryable: false, details: { bytes: size, max_content_length: limit } },
       );
     }
-    return (await this.apiRoot.transport.post(url, body, Status)).data;
+    return (await this.apiRoot.transport.post(url, body, Status, { endpoint: 'add-objects' })).data;
   }
 
-  private async list<S extends z.ZodType>(base: string, query: ObjectsQuery, schema: S): Promise<{ res: TaxiiResponse<z.output<S>>; request: PageRequest }> {
+  private async list<S extends z.ZodType>(base: string, query: ObjectsQuery, schema: S, endpoint: TaxiiEndpoint): Promise<{ res: TaxiiResponse<z.output<S>>; request: PageRequest }> {
     const url = withParams(base, toSearchParams(query));
     const cap = await this.apiRoot.responseCap();
-    const res = await this.apiRoot.transport.get(url, schema, { maxResponseBytes: cap.bytes, capReason: cap.reason, withNext: query.next !== undefined });
+    const res = await this.apiRoot.transport.get(url, schema, { endpoint, maxResponseBytes: cap.bytes, capReason: cap.reason, withNext: query.next !== undefined });
     return { res, request: { url, query: { ...query } } };
   }
 

@@ -8,7 +8,7 @@ export type { ResponseCap } from './api-root';
 export { Collection } from './collection';
 export type { ManifestPage, VersionsPage } from './collection';
 export { TaxiiTransport } from './transport';
-export type { ExchangeOptions, TaxiiResponse, TransportOptions } from './transport';
+export type { ExchangeOptions, TaxiiEndpoint, TaxiiRequestEvent, TaxiiResponse, TransportOptions } from './transport';
 export { LoopGuard, pageFingerprint, paginate } from './paging';
 export type { LoopGuardOptions, LoopGuardState, PagingFacts, PagingOptions } from './paging';
 export { resolveUrl, toSearchParams, withParams, withTrailingSlash } from './query';

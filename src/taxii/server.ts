@@ -30,7 +30,7 @@ export class Server {
    * relative to the discovery URL; all are resolved against it.
    */
   async discover(): Promise<ServerInfo> {
-    const { data } = await this.transport.get(this.url, Discovery);
+    const { data } = await this.transport.get(this.url, Discovery, { endpoint: 'discovery' });
     const apiRoots = (data.api_roots ?? []).map((r) => resolveUrl(this.url, r));
     const defaultApiRoot = data.default !== undefined ? resolveUrl(this.url, data.default) : undefined;
     return { title: data.title, description: data.description, contact: data.contact, defaultApiRoot, apiRoots };

@@ -8,10 +8,23 @@ import { registerSecret, silentLogger, type Logger } from '../log';
 import { describeRequest, statusError, withSource, TAXII_ERROR_CODES, type RequestContext } from './errors';
 import { decodeJsonBody, TAXII_MEDIA_TYPE } from './response';
 
+/** The TAXII 2.1 resource a request is for (§4, §5). */
+export type TaxiiEndpoint = 'discovery' | 'api-root' | 'collections' | 'collection' | 'objects' | 'object' | 'versions' | 'manifest' | 'status' | 'add-objects';
+
+/** One request's outcome, for metrics: the HTTP status, or the error code when there was no answer. */
+export interface TaxiiRequestEvent {
+  method: 'GET' | 'POST';
+  endpoint: TaxiiEndpoint;
+  status: string;
+  ms: number;
+}
+
 export interface TransportOptions extends Pick<HttpClientOptions, 'credentials' | 'timeoutMs' | 'tlsVerify' | 'ca' | 'proxy' | 'maxResponseBytes'> {
   /** Source name, used in every error message and log line. */
   source: string;
   logger?: Logger;
+  /** Told of every request once it is answered or has failed. */
+  onRequest?: (e: TaxiiRequestEvent) => void;
 }
 
 export interface TaxiiResponse<T> {
@@ -28,6 +41,8 @@ export interface TaxiiResponse<T> {
 }
 
 export interface ExchangeOptions {
+  /** Which resource the request is for (metrics); default `objects`. */
+  endpoint?: TaxiiEndpoint;
   /** Response size cap for this request, in bytes. */
   maxResponseBytes?: number;
   /** Why the cap is what it is, for the TAXII_TOO_LARGE message. */
@@ -42,9 +57,11 @@ export class TaxiiTransport {
   readonly maxResponseBytes?: number;
   private readonly http: HttpClient;
   private readonly authType: Credentials['type'];
+  private readonly onRequest?: (e: TaxiiRequestEvent) => void;
 
   constructor(options: TransportOptions) {
     this.source = options.source;
+    this.onRequest = options.onRequest;
     this.authType = options.credentials.type;
     this.maxResponseBytes = options.maxResponseBytes;
     this.log = (options.logger ?? silentLogger).child({ source: options.source });
@@ -85,6 +102,7 @@ export class TaxiiTransport {
   ): Promise<TaxiiResponse<z.output<S>>> {
     const ctx: RequestContext = { source: this.source, authType: this.authType, method, url, withNext: options.withNext };
     const started = Date.now();
+    const told = (status: string): void => this.onRequest?.({ method, endpoint: options.endpoint ?? 'objects', status, ms: Date.now() - started });
     let res;
     try {
       res = await this.http.send({
@@ -94,7 +112,9 @@ export class TaxiiTransport {
         headers: body === undefined ? undefined : { 'Content-Type': TAXII_MEDIA_TYPE },
         maxResponseBytes: options.maxResponseBytes,
       });
+      told(String(res.status));
     } catch (err) {
+      told(err instanceof ConnectorError ? err.code : 'UNEXPECTED');
       if (err instanceof ConnectorError && err.code === TAXII_ERROR_CODES.tooLarge && options.capReason) {
         throw new ConnectorError(`${describeRequest(ctx)}: ${err.message} (${options.capReason})`, {
           code: err.code,

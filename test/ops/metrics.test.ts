@@ -68,6 +68,14 @@ describe('when Prometheus scrapes /metrics after a sync', () => {
     expect(total(samples, 'taxii_connector_delivery_failures_total')).toBe(0);
   });
 
+  it('times every TAXII request per endpoint and status, as the server received them', () => {
+    const received = server.requestsTo('objects').length;
+    expect(received).toBe(summary.totals.pages);
+    expect(total(samples, 'taxii_connector_taxii_request_duration_seconds_count', { source: 'feed', endpoint: 'objects', status: '200' })).toBe(received);
+    expect(total(samples, 'taxii_connector_taxii_request_duration_seconds_count', { endpoint: 'discovery', status: '200' })).toBe(server.requestsTo('discovery').length);
+    expect(total(samples, 'taxii_connector_taxii_request_duration_seconds_count', { endpoint: 'collections', status: '200' })).toBe(server.requestsTo('collections').length);
+  });
+
   it('reads queue depths, dead letters, cursor lag and the last success from Redis at scrape time', async () => {
     const collection = server.defaultCollectionId;
     const states = samples.filter((s) => s.name === 'taxii_connector_queue_jobs');
