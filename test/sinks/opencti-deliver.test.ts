@@ -124,3 +124,35 @@ describe('when a bundle is larger than the request body limit', () => {
     expect(result.rejected).toMatchObject([{ id: huge.id, reason: 'OPENCTI_OBJECT_TOO_LARGE' }]);
   });
 });
+
+describe('delivering a bundle as the pipeline stored it (text)', () => {
+  const text = (objects: ReturnType<typeof indicators>) => {
+    const bundle = bundleOf(objects);
+    return { bundle, text: JSON.stringify(bundle), meta: { id: bundle.id, objects: objects.length } };
+  };
+
+  it('pushes the text in one request, byte for byte, when it fits', async () => {
+    await setup();
+    const b = text(indicators(30));
+    expect(await sink.deliverText(b.text, b.meta, ctx)).toEqual({ delivered: 30, rejected: [] });
+    expect(server.pushes).toHaveLength(1);
+    expect(server.pushes[0].bundle).toEqual(b.bundle);
+  });
+
+  it('goes the long way when OpenCTI calls it invalid: only the bad objects are rejected', async () => {
+    const objects = indicators(20);
+    await setup({ invalidBundleIds: new Set([objects[5].id]) });
+    const b = text(objects);
+    const result = await sink.deliverText(b.text, b.meta, ctx);
+    expect(result.rejected.map((r) => r.id)).toEqual([objects[5].id]);
+    expect(result.delivered).toBe(19);
+    expect(ids(server.objects).sort()).toEqual(ids(objects.filter((_, i) => i !== 5)).sort());
+  });
+
+  it('splits a text larger than the body limit, as deliver does', async () => {
+    await setup({ maxBodyBytes: 6000 }, { maxBodyBytes: 6000 });
+    const b = text(indicators(60));
+    expect(await sink.deliverText(b.text, b.meta, ctx)).toEqual({ delivered: 60, rejected: [] });
+    expect(Math.max(...server.pushes.map((p) => p.bodyBytes))).toBeLessThanOrEqual(6000);
+  });
+});
