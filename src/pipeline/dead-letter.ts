@@ -12,13 +12,20 @@ export interface DeadLetterItem {
 
 const STATES = ['waiting', 'delayed', 'prioritized'] as const;
 
+/** What a caller says of a failure; the version, the time and the replay count are filled in. */
+export type NewDeadLetter = Omit<DeadLetterEntry, 'v' | 'failedAt' | 'replays'>;
+
 export class DeadLetters {
-  constructor(private readonly queue: Queue) {}
+  constructor(
+    private readonly queue: Queue,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Stores an entry for a failed job (once per job id); returns the entry's id. */
-  async add(failedJobId: string, entry: Omit<DeadLetterEntry, 'replays'> & { replays?: number }): Promise<string> {
+  async add(failedJobId: string, entry: NewDeadLetter): Promise<string> {
     const id = jobIds.deadLetter(failedJobId);
-    await this.queue.add(entry.kind, DeadLetterEntry.parse(entry), { jobId: id });
+    const full: DeadLetterEntry = { ...entry, v: 1, failedAt: new Date(this.now()).toISOString(), replays: 0 };
+    await this.queue.add(entry.kind, DeadLetterEntry.parse(full), { jobId: id });
     return id;
   }
 

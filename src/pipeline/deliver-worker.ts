@@ -3,11 +3,12 @@
 // are dead-lettered with the bundle and also left in BullMQ's failed set, where a retry from the
 // dashboard delivers again (and clears the dead-letter entry when it succeeds).
 import { UnrecoverableError, type Job } from 'bullmq';
-import { ConnectorError, describeError } from '../errors';
+import { describeError } from '../errors';
 import type { StixBundle } from '../stix/types';
 import type { PipelineContext } from './context';
 import { DeliverJob } from './jobs';
 import { jobIds } from './keys';
+import { isFinalFailure } from './queues';
 import { endRun } from './run-lifecycle';
 
 export function deliverProcessor(ctx: PipelineContext) {
@@ -39,9 +40,8 @@ export function deliverProcessor(ctx: PipelineContext) {
       ctx.observer.delivered?.({ sink: sink.name, source, collection, objects: result.delivered, ms: Date.now() - started });
       if (result.rejected.length > 0) {
         await ctx.deadLetters.add(`${jobId}.refused`, {
-          v: 1, kind: 'rejected', source, collection, runId, page, part, sink: sink.name, code: 'SINK_REFUSED',
-          message: `${result.rejected.length} object(s) refused by sink ${sink.name}`, attempts: job.attemptsMade + 1,
-          failedAt: new Date(ctx.now()).toISOString(), rejections: result.rejected,
+          kind: 'rejected', source, collection, runId, page, part, sink: sink.name, code: 'SINK_REFUSED',
+          message: `${result.rejected.length} object(s) refused by sink ${sink.name}`, attempts: job.attemptsMade + 1, rejections: result.rejected,
         });
         ctx.observer.deadLettered?.({ kind: 'rejected', source, collection, objects: result.rejected.length });
         log.warn('objects refused by the sink', { refused: result.rejected.length });
@@ -51,16 +51,14 @@ export function deliverProcessor(ctx: PipelineContext) {
       return { delivered: result.delivered, refused: result.rejected.length };
     } catch (err) {
       const info = describeError(err);
-      const retryable = err instanceof ConnectorError ? err.retryable : true;
-      const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const final = isFinalFailure(err, job);
       ctx.observer.deliveryFailed?.({ sink: sink.name, code: info.code, final });
       if (!final) {
         log.warn('delivery failed, will retry', { code: info.code, message: info.message, attempt: job.attemptsMade + 1 });
         throw err;
       }
       await ctx.deadLetters.add(jobId, {
-        v: 1, kind: 'bundle', source, collection, runId, page, part, sink: sink.name, code: info.code, message: info.message,
-        attempts: job.attemptsMade + 1, failedAt: new Date(ctx.now()).toISOString(), bundle: bundle(),
+        kind: 'bundle', source, collection, runId, page, part, sink: sink.name, code: info.code, message: info.message, attempts: job.attemptsMade + 1, bundle: bundle(),
       });
       const objects = bundle().objects.length;
       ctx.observer.deadLettered?.({ kind: 'bundle', source, collection, objects });

@@ -1,7 +1,7 @@
-// The fetch worker: `poll` jobs start a run of a collection; `page` jobs fetch one page, normalize
-// it, store its bundles and enqueue their deliveries, then enqueue the next page. Pages of a run
-// are pipelined up to `max_pages_in_flight` ahead of the cursor, and wait while the deliver queue
-// or a sink is backed up.
+// The fetch worker: `poll` jobs start a run of a collection; `page` jobs fetch one page, keep it in
+// Redis and enqueue the next page at once, then normalize it, store its bundles and enqueue their
+// deliveries. Pages of a run run up to `max_pages_in_flight` ahead of the cursor, and wait while
+// the deliver queue or a sink is backed up.
 import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ConnectorError, describeError } from '../errors';
@@ -11,6 +11,7 @@ import type { FetchedPage, PipelineContext } from './context';
 import type { RecordedPage } from './run-state';
 import { FetchJob, PollJob, type DeliverJob } from './jobs';
 import { jobIds } from './keys';
+import { isFinalFailure } from './queues';
 import { beginRunInSinks, endRun, startAfterFor } from './run-lifecycle';
 
 /** How long a page waits before looking at the gates again, in milliseconds. */
@@ -42,7 +43,7 @@ export async function startRun(ctx: PipelineContext, job: Job): Promise<{ runId?
   }
   const run = await ctx.store.getRun(source, collection);
   const first: FetchJob = { v: 1, source, collection, apiRoot: data.apiRoot, runId: r.runId, page: 0, addedAfter: run?.startAfter, resumeAfter: run?.startAfter };
-  await ctx.queues.fetch.add('page', { ...first, title: data.title }, { jobId: jobIds.fetch(source, collection, r.runId, 0) });
+  await ctx.queues.fetch.add('page', first, { jobId: jobIds.fetch(source, collection, r.runId, 0) });
   return { runId: r.runId, skipped: false };
 }
 
@@ -70,7 +71,6 @@ function loopError(message: string, code: string): ConnectorError {
 
 async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promise<unknown> {
   const data = FetchJob.parse(job.data);
-  const title = typeof job.data.title === 'string' ? job.data.title : data.collection;
   const { source, collection, runId, page } = data;
   const log = ctx.logger.child({ source, collection, runId, page, jobId: job.id });
   const run = await ctx.store.getRun(source, collection);
@@ -96,7 +96,7 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       objects = f.objects;
     }
     // The page is safe in Redis: ask for the next one now (pipelined), then normalize this one.
-    await enqueueNextPage(ctx, data, title, paging);
+    await enqueueNextPage(ctx, data, paging);
     let completed = false;
     let bundleFacts: BundleFacts[] | undefined;
     if (!paging.normalized) {
@@ -112,15 +112,12 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
     return { page, deliveries: paging.deliveries, more: !paging.final };
   } catch (err) {
     if (err instanceof DelayedError) throw err;
-    const final = !(err instanceof ConnectorError && err.retryable) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const info = describeError(err);
-    if (!final) {
+    if (!isFinalFailure(err, job)) {
       log.warn('page failed, will retry', { ...info, attempt: job.attemptsMade + 1 });
       throw err;
     }
-    await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, {
-      v: 1, kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1, failedAt: new Date(ctx.now()).toISOString(),
-    });
+    await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, { kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1 });
     if (await ctx.store.failRun(source, collection, runId, `${info.code}: ${info.message}`)) await endRun(ctx, source, collection);
     throw new UnrecoverableError(`${info.code}: ${info.message}`);
   }
@@ -191,8 +188,7 @@ async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob
   ctx.observer.pageNormalized?.({ source, collection, accepted: result.objects.length, rejectedByReason, filtered: result.filtered, upgraded: result.upgraded });
   if (result.rejected.length > 0) {
     await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, {
-      v: 1, kind: 'rejected', source, collection, runId, page, code: 'STIX_REJECTED', message: `${result.rejected.length} object(s) failed validation`,
-      attempts: 1, failedAt: new Date(ctx.now()).toISOString(), rejections: result.rejected,
+      kind: 'rejected', source, collection, runId, page, code: 'STIX_REJECTED', message: `${result.rejected.length} object(s) failed validation`, attempts: 1, rejections: result.rejected,
     });
     ctx.observer.deadLettered?.({ kind: 'rejected', source, collection, objects: result.rejected.length });
     log.warn('objects rejected', { rejected: result.rejected.length, reasons: rejectedByReason });
@@ -207,13 +203,13 @@ async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob
 }
 
 /** The next page's job (idempotent by job id): with a token the query repeats; without (§3.4) it goes on after this page. */
-async function enqueueNextPage(ctx: PipelineContext, data: FetchJob, title: string, rec: RecordedPage): Promise<void> {
+async function enqueueNextPage(ctx: PipelineContext, data: FetchJob, rec: RecordedPage): Promise<void> {
   if (rec.final) return;
   const nextJob: FetchJob = {
     v: 1, source: data.source, collection: data.collection, apiRoot: data.apiRoot, runId: data.runId, page: data.page + 1,
     addedAfter: rec.next ? rec.addedAfter ?? data.addedAfter : rec.last, next: rec.next, resumeAfter: rec.last ?? data.resumeAfter,
   };
-  await ctx.queues.fetch.add('page', { ...nextJob, title }, { jobId: jobIds.fetch(data.source, data.collection, data.runId, data.page + 1) });
+  await ctx.queues.fetch.add('page', nextJob, { jobId: jobIds.fetch(data.source, data.collection, data.runId, data.page + 1) });
 }
 
 interface BundleFacts {

@@ -1,6 +1,7 @@
 // The three BullMQ queues under the configured prefix, with the job options that make retries,
 // backoff and trimming behave the same everywhere.
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type Job, type JobsOptions } from 'bullmq';
+import { describeError } from '../errors';
 import type { Redis } from 'ioredis';
 import type { PipelineConfig } from '../config/schema';
 import { QUEUES } from './keys';
@@ -40,6 +41,14 @@ export function createQueues(connection: Redis, prefix: string, pipeline: Pipeli
       await Promise.all([fetch.close(), deliver.close(), deadLetter.close()]);
     },
   };
+}
+
+/**
+ * Whether a job's failure is final: the error says no retry can help (a ConnectorError with
+ * `retryable: false`; anything unexpected is retried), or this was the last attempt.
+ */
+export function isFinalFailure(err: unknown, job: Pick<Job, 'attemptsMade' | 'opts'>): boolean {
+  return !describeError(err).retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
 /**

@@ -70,7 +70,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     redis,
     queues,
     store: new RunStore(redis, config.redis.prefix, now),
-    deadLetters: new DeadLetters(queues.deadLetter),
+    deadLetters: new DeadLetters(queues.deadLetter, now),
     sinks,
     sources,
     reader,
