@@ -2,7 +2,7 @@
 // missing in Redis are seeded from it at start, and a state an administrator set (a reset) is
 // adopted: cursors it names are set, cursors it no longer names are removed.
 import { describeError } from '../errors';
-import { isStateKeeper, type ConnectorStatusInfo } from '../sinks/types';
+import { isStateKeeper, type ConnectorStatusInfo, type StateKeeper } from '../sinks/types';
 import type { PipelineContext } from './context';
 
 /** The state we keep on the platform: `{ cursors: { "<source>/<collection>": "<timestamp>" } }`. */
@@ -68,18 +68,15 @@ export interface StateSync {
 
 /** Seeds cursors from every state-keeping sink, then pings them with our state until stopped. */
 export async function startStateSync(ctx: PipelineContext): Promise<StateSync> {
-  const pingers: Array<{ stop(): Promise<void> }> = [];
   const keepers = [...ctx.sinks.values()].filter(isStateKeeper);
   const onReset = (state: string | null) => adoptState(ctx, state).catch((err) => ctx.logger.error('cannot adopt the platform state', describeError(err)));
-  for (const sink of keepers) {
-    await seedFromState(ctx, sink.initialState());
-    const info = async (): Promise<ConnectorStatusInfo> => ({ ...sink.queueStatus(), lastRunAt: await lastRunAt(ctx) });
-    pingers.push(sink.startPinging(() => stateOf(ctx), info, onReset));
-  }
+  const infoOf = (sink: StateKeeper) => async (): Promise<ConnectorStatusInfo> => ({ ...sink.queueStatus(), lastRunAt: await lastRunAt(ctx) });
+  for (const sink of keepers) await seedFromState(ctx, sink.initialState());
+  const pingers = keepers.map((sink) => sink.startPinging(() => stateOf(ctx), infoOf(sink), onReset));
   return {
     flush: async () => {
       for (const sink of keepers) {
-        const r = await sink.ping(await stateOf(ctx), { ...sink.queueStatus(), lastRunAt: await lastRunAt(ctx) });
+        const r = await sink.ping(await stateOf(ctx), await infoOf(sink)());
         if (r.reset) await onReset(r.state);
       }
     },

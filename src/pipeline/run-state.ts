@@ -82,7 +82,7 @@ export interface PageRecord {
 export interface AdvanceResult {
   /** False when the run is not current any more (superseded or ended). */
   current: boolean;
-  doneUpTo: number;
+  /** This step finished the run's last page. */
   completed: boolean;
 }
 
@@ -147,20 +147,20 @@ export class RunStore {
   }
 
   /** Second step: normalized, with its bundles; the cursor advances over finished pages. */
-  async recordPage(source: string, collection: string, p: PageRecord): Promise<AdvanceResult & { alreadyRecorded: boolean }> {
+  async recordPage(source: string, collection: string, p: PageRecord): Promise<AdvanceResult> {
     const k = this.keys(source, collection);
     const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, b]);
     const r = (await this.redis.eval(
       RECORD_PAGE, 5, k.run, k.cursor, k.lastRun, k.bundles, k.raw,
       p.runId, p.page, p.deliveries, p.bundles.length, p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, ...bundleArgs,
     )) as number[];
-    return { current: r[0] !== -1, alreadyRecorded: r[0] === -2, doneUpTo: r[1] ?? -1, completed: r[2] === 1 };
+    return { current: r[0] !== -1, completed: r[2] === 1 };
   }
 
-  async finishDelivery(source: string, collection: string, a: { runId: string; deliveryId: string; page: number; delivered: number; deadLettered: number }): Promise<AdvanceResult & { first: boolean }> {
+  async finishDelivery(source: string, collection: string, a: { runId: string; deliveryId: string; page: number; delivered: number; deadLettered: number }): Promise<AdvanceResult> {
     const k = this.keys(source, collection);
     const r = (await this.redis.eval(FINISH_DELIVERY, 5, k.run, k.done, k.cursor, k.lastRun, k.bundles, a.runId, a.deliveryId, a.page, a.delivered, a.deadLettered)) as number[];
-    return { current: r[0] !== -1, first: r[0] === 1, doneUpTo: r[1] ?? -1, completed: r[2] === 1 };
+    return { current: r[0] !== -1, completed: r[2] === 1 };
   }
 
   async failRun(source: string, collection: string, runId: string, error: string): Promise<boolean> {
