@@ -1,6 +1,6 @@
 // Builds a real pipeline for tests: a config (as the YAML loader would produce it) pointing at test
 // servers, a runtime on the real Redis under a prefix of its own, workers, and cleanup.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigSchema, type ParsedConfig } from '../../src/config/schema';
@@ -74,10 +74,12 @@ export { uniquePrefix };
 export function idsInFileSink(dir: string): Map<string, number> {
   const ids = new Map<string, number>();
   const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.json')) {
+    // Entries carry their type: no stat of a temp file the sink may rename meanwhile (bundles
+    // appear by atomic rename, so a .json file is always complete).
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.json')) {
         const bundle = JSON.parse(readFileSync(p, 'utf8')) as { type: string; objects: Array<{ id: string }> };
         if (bundle.type !== 'bundle') throw new Error(`${p} is not a bundle`);
         for (const o of bundle.objects) ids.set(o.id, (ids.get(o.id) ?? 0) + 1);
