@@ -1,24 +1,11 @@
 // Per-source enrichment and filters from the config reach every delivered object.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncOnce } from '../../src/pipeline/sync';
 import { authorIdentity, TLP_MARKING_IDS } from '../../src/stix';
-import type { StixObject } from '../../src/stix/types';
 import { generateObjects, startTaxiiServer, type TaxiiTestServer } from '../support/taxii-server';
-import { baseRawConfig, buildConfig, removeDir, startHarness, uniquePrefix, type Harness } from '../support/pipeline-harness';
-
-function objectsIn(dir: string): StixObject[] {
-  const out: StixObject[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.push(...(JSON.parse(readFileSync(join(d, e.name), 'utf8')) as { objects: StixObject[] }).objects);
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { baseRawConfig, bundlesInFileSink, buildConfig, removeDir, startHarness, uniquePrefix, type Harness } from '../support/pipeline-harness';
 
 describe('when a source asks for enrichment and filters', () => {
   let server: TaxiiTestServer;
@@ -45,7 +32,7 @@ describe('when a source asks for enrichment and filters', () => {
   it('marks, labels and attributes every object, adds the author and marking, and drops filtered types', async () => {
     const summary = await syncOnce(harness.runtime, {});
     expect(summary.ok).toBe(true);
-    const objects = objectsIn(sinkDir);
+    const objects = bundlesInFileSink(sinkDir).flatMap((b) => b.objects);
     const author = authorIdentity('SOC Feeds');
     const amber = TLP_MARKING_IDS.amber;
     const relationships = seeds.filter((s) => s.object.type === 'relationship').length;

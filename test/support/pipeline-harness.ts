@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ConfigSchema, type ParsedConfig } from '../../src/config/schema';
 import { resolveConfig, type Config } from '../../src/config/resolve';
 import { silentLogger, type Logger } from '../../src/log';
+import type { StixBundle } from '../../src/stix/types';
 import { createRuntime, startSinks, type Runtime, type RuntimeOptions } from '../../src/pipeline/runtime';
 import { startWorkers, type WorkerSet } from '../../src/pipeline/workers';
 import { dropPrefix, REDIS_URL, uniquePrefix } from './redis-prefix';
@@ -70,9 +71,9 @@ export async function startHarness(config: Config, options: Partial<RuntimeOptio
 
 export { uniquePrefix };
 
-/** Every object id in the file sink's bundles under `dir`, with how often it was written. */
-export function idsInFileSink(dir: string): Map<string, number> {
-  const ids = new Map<string, number>();
+/** Every bundle the file sink wrote under `dir`. */
+export function bundlesInFileSink(dir: string): StixBundle[] {
+  const bundles: StixBundle[] = [];
   const walk = (d: string): void => {
     // Entries carry their type: no stat of a temp file the sink may rename meanwhile (bundles
     // appear by atomic rename, so a .json file is always complete).
@@ -80,13 +81,20 @@ export function idsInFileSink(dir: string): Map<string, number> {
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else if (entry.name.endsWith('.json')) {
-        const bundle = JSON.parse(readFileSync(p, 'utf8')) as { type: string; objects: Array<{ id: string }> };
+        const bundle = JSON.parse(readFileSync(p, 'utf8')) as StixBundle;
         if (bundle.type !== 'bundle') throw new Error(`${p} is not a bundle`);
-        for (const o of bundle.objects) ids.set(o.id, (ids.get(o.id) ?? 0) + 1);
+        bundles.push(bundle);
       }
     }
   };
   walk(dir);
+  return bundles;
+}
+
+/** Every object id in the file sink's bundles under `dir`, with how often it was written. */
+export function idsInFileSink(dir: string): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const b of bundlesInFileSink(dir)) for (const o of b.objects) ids.set(o.id, (ids.get(o.id) ?? 0) + 1);
   return ids;
 }
 
