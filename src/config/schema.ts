@@ -127,6 +127,8 @@ export const PipelineConfig = z.strictObject({
   fetch_concurrency: z.number().int().positive().default(2),
   /** Concurrent deliver jobs per worker process. */
   deliver_concurrency: z.number().int().positive().default(4),
+  /** Worker threads per process that normalize pages, off the event loop (0: on it). */
+  normalize_threads: z.number().int().min(0).max(64).default(1),
   /** Attempts per job before it is dead-lettered. */
   max_attempts: z.number().int().positive().default(8),
   /** First retry delay; doubles each attempt, with jitter, in milliseconds. */
@@ -212,7 +214,7 @@ export const ConfigSchema = z.strictObject({
   sources: z.array(SourceConfig).min(1, 'at least one source is needed'),
   stix: StixConfig.default({ upgrade_2_0: true, bundle_max_objects: 5000, bundle_max_bytes: 5 * 1024 * 1024 }),
   pipeline: PipelineConfig.default({
-    max_pages_in_flight: 4, max_pending_bundles: 200, fetch_concurrency: 2, deliver_concurrency: 4, max_attempts: 8,
+    max_pages_in_flight: 4, max_pending_bundles: 200, fetch_concurrency: 2, deliver_concurrency: 4, normalize_threads: 1, max_attempts: 8,
     backoff_base_ms: 1000, backoff_max_ms: 300_000, resume_overlap_secs: 1, stale_run_secs: 3600, lock_duration_secs: 30,
   }),
   /** The one-sink form; `sinks` lists several. Default: files under ./data/bundles. */

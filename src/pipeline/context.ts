@@ -4,8 +4,10 @@ import type { Redis } from 'ioredis';
 import type { Config, ResolvedSource } from '../config/resolve';
 import type { Logger } from '../log';
 import type { Sink } from '../sinks/types';
-import type { ObjectsPage, TaxiiReader } from '../taxii';
+import type { ObjectsPageBody, TaxiiReader } from '../taxii';
 import type { DeadLetters } from './dead-letter';
+import type { BundleHandoff } from './handoff';
+import type { Normalizer } from './normalizer';
 import type { Queues } from './queues';
 import type { RunStore } from './run-state';
 
@@ -16,12 +18,9 @@ export interface PageRequest {
   next?: string;
 }
 
-/** A page as the TAXII client returns it, without the request that fetched it. */
-export type FetchedPage = Omit<ObjectsPage, 'request'>;
-
-/** One page of a collection per call (TAXII 2.1 §5.4); the source's filters and limit are its own. */
+/** One page of a collection per call (TAXII 2.1 §5.4), its envelope unparsed (the normalizer reads it); the source's filters and limit are its own. */
 export interface PageSource {
-  fetchPage(request: PageRequest): Promise<FetchedPage>;
+  fetchPage(request: PageRequest): Promise<ObjectsPageBody>;
 }
 
 export interface CollectionTarget {
@@ -50,6 +49,10 @@ export interface PipelineContext {
   queues: Queues;
   store: RunStore;
   deadLetters: DeadLetters;
+  /** Turns received pages into bundles (in worker threads). */
+  normalizer: Normalizer;
+  /** Bundles this process normalized, for its own deliveries (Redis holds the copy that counts). */
+  handoff: BundleHandoff;
   sinks: ReadonlyMap<string, Sink>;
   sources: ReadonlyMap<string, ResolvedSource>;
   pageSource(source: string): PageSource;

@@ -6,6 +6,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { describeError } from '../errors';
 import type { StixBundle } from '../stix/types';
 import type { PipelineContext } from './context';
+import { BundleHandoff } from './handoff';
 import { DeliverJob } from './jobs';
 import { jobIds } from './keys';
 import { isFinalFailure } from './queues';
@@ -22,13 +23,16 @@ export function deliverProcessor(ctx: PipelineContext) {
 
     const dlqId = jobIds.deadLetter(jobId);
     const parked = await ctx.deadLetters.get(dlqId);
-    const text = (await ctx.store.getBundle(source, collection, page, part)) ?? (parked?.entry.kind === 'bundle' ? JSON.stringify(parked.entry.bundle) : null);
+    // This process's own copy when it normalized the page, as long as Redis still has it pending.
+    const local = ctx.handoff.take(BundleHandoff.key(source, collection, runId, page, part), data.sink);
+    const pending = local !== undefined && (await ctx.store.hasBundle(source, collection, page, part)) ? local : undefined;
+    const text = pending ?? (await ctx.store.getBundle(source, collection, page, part)) ?? (parked?.entry.kind === 'bundle' ? JSON.stringify(parked.entry.bundle) : null);
     if (text === null) {
       log.debug('bundle already finished or its run superseded: nothing to deliver');
       return { stale: true };
     }
     let parsed: StixBundle | undefined;
-    const bundle = (): StixBundle => (parsed ??= JSON.parse(text) as StixBundle);
+    const bundle = (): StixBundle => (parsed ??= JSON.parse(typeof text === 'string' ? text : text.toString('utf8')) as StixBundle);
     const deliveryId = `${page}.${part}.${data.sink}`;
     const started = Date.now();
     try {

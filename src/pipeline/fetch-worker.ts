@@ -1,14 +1,16 @@
 // The fetch worker: `poll` jobs start a run of a collection; `page` jobs fetch one page, keep it in
-// Redis and enqueue the next page at once, then normalize it, store its bundles and enqueue their
-// deliveries. Pages of a run run up to `max_pages_in_flight` ahead of the cursor, and wait while
+// Redis and enqueue the next page at once, then normalize it (in a worker thread), store its
+// bundles and enqueue their deliveries. Pages of a run run up to `max_pages_in_flight` ahead of the cursor, and wait while
 // the deliver queue or a sink is backed up.
-import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ConnectorError, describeError } from '../errors';
-import { normalize, toBundles } from '../stix';
-import { compareTimestamps, shiftTimestamp } from '../taxii';
-import type { FetchedPage, PipelineContext } from './context';
+import { displayUrl } from '../http/request';
+import { badEnvelopeError, badJsonError, compareTimestamps, shiftTimestamp, type ObjectsPageBody } from '../taxii';
+import type { PipelineContext } from './context';
+import type { EnvelopeFacts, NormalizedPage, PageSettings } from './normalize-page';
+import type { PageWork } from './normalizer';
 import type { RecordedPage } from './run-state';
+import { BundleHandoff } from './handoff';
 import { FetchJob, PollJob, type DeliverJob } from './jobs';
 import { jobIds } from './keys';
 import { isFinalFailure } from './queues';
@@ -56,15 +58,6 @@ async function gateClosed(ctx: PipelineContext, page: number, doneUpTo: number):
   return undefined;
 }
 
-function digestOf(objects: unknown[]): string {
-  const h = createHash('sha1');
-  for (const o of objects) {
-    const r = o as { id?: unknown; modified?: unknown };
-    h.update(`${String(r?.id)}|${String(r?.modified)}\n`);
-  }
-  return h.digest('hex');
-}
-
 function loopError(message: string, code: string): ConnectorError {
   return new ConnectorError(message, { code, retryable: false });
 }
@@ -73,14 +66,14 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
   const data = FetchJob.parse(job.data);
   const { source, collection, runId, page } = data;
   const log = ctx.logger.child({ source, collection, runId, page, jobId: job.id });
-  const run = await ctx.store.getRun(source, collection);
+  let [run, paging] = await Promise.all([ctx.store.getRun(source, collection), ctx.store.getPage(source, collection, runId, page)]);
   if (!run || run.id !== runId || run.status !== 'running') {
     log.debug('page of a run that is not current: skipped');
     return { stale: true };
   }
-  let paging = await ctx.store.getPage(source, collection, runId, page);
   try {
-    let objects: unknown[] | undefined;
+    // The page under way in the normalizer, started as soon as it was received.
+    let work: PageWork | undefined;
     if (!paging) {
       const closed = await gateClosed(ctx, page, run.doneUpTo);
       if (closed) {
@@ -90,18 +83,23 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
         throw new DelayedError(`waiting: ${closed}`);
       }
       const received = await fetchAndGuard(ctx, data, log);
-      const f = received.page;
-      paging = { normalized: false, deliveries: 0, parts: 0, final: !f.more, last: f.dateAddedLast, next: f.next, addedAfter: received.addedAfter };
-      if (!(await ctx.store.recordFetched(source, collection, { runId, page, ...paging, body: f.body }))) return { stale: true };
-      objects = f.objects;
+      const { facts, raw } = received;
+      paging = { normalized: false, deliveries: 0, parts: 0, final: !facts.more, last: raw.dateAddedLast, next: facts.next, addedAfter: received.addedAfter };
+      // The page is kept in Redis and the next one asked for in the same round trip (Redis runs
+      // them in order: a page of a run superseded meanwhile is skipped by its own job).
+      const [current] = await Promise.all([ctx.store.recordFetched(source, collection, { runId, page, ...paging, body: raw.body }), enqueueNextPage(ctx, data, paging)]);
+      if (!current) return { stale: true };
+      work = received.work;
+    } else {
+      // Received before (by a worker that stopped): the next page may not have been asked for.
+      await enqueueNextPage(ctx, data, paging);
     }
-    // The page is safe in Redis: ask for the next one now (pipelined), then normalize this one.
-    await enqueueNextPage(ctx, data, paging);
+    // The page is safe in Redis and the next one asked for: normalize this one.
     let completed = false;
     let bundleFacts: BundleFacts[] | undefined;
     if (!paging.normalized) {
-      objects ??= await storedObjects(ctx, data);
-      const r = await normalizeAndRecord(ctx, job, data, objects, log);
+      work ??= ctx.normalizer.start(await storedBody(ctx, data), pageSettings(ctx, data));
+      const r = await normalizeAndRecord(ctx, job, data, await work.page, log);
       if (!r.current) return { stale: true };
       paging = { ...paging, normalized: true, deliveries: r.deliveries, parts: r.parts };
       completed = r.completed;
@@ -123,8 +121,31 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
   }
 }
 
-/** Fetches the page (never re-sending a used token) and applies the loop guards. */
-async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, log: PipelineContext['logger']): Promise<{ page: FetchedPage; addedAfter?: string }> {
+/** How the normalizer treats a page of this job: the source's enrichment and filters, bundle limits, bundle ids. */
+function pageSettings(ctx: PipelineContext, data: FetchJob): PageSettings {
+  const { source, collection, runId, page } = data;
+  const settings = ctx.sources.get(source);
+  const { stix } = ctx.config;
+  return {
+    upgrade20: stix.upgrade_2_0, enrich: settings?.enrich, filter: settings?.filter, nowMs: ctx.now(),
+    maxObjects: stix.bundle_max_objects, maxBytes: stix.bundle_max_bytes, idSeed: `${source}/${collection}/${runId}/${page}`,
+  };
+}
+
+interface Received {
+  raw: ObjectsPageBody;
+  facts: EnvelopeFacts;
+  /** The page in the normalizer. */
+  work: PageWork;
+  /** `added_after` of the request that fetched the page. */
+  addedAfter?: string;
+}
+
+/**
+ * Fetches the page (never re-sending a used token), hands it to the normalizer, and applies the
+ * loop guards to its envelope.
+ */
+async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, log: PipelineContext['logger']): Promise<Received> {
   const { source, collection, page } = data;
   let { addedAfter, next } = data;
   if (next !== undefined && !(await ctx.store.markTokenSent(source, collection, page))) {
@@ -135,9 +156,9 @@ async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, log: Pipeline
     next = undefined;
   }
   const started = Date.now();
-  let fetched: FetchedPage;
+  let raw: ObjectsPageBody;
   try {
-    fetched = await ctx.pageSource(source).fetchPage({ apiRoot: data.apiRoot, collection, addedAfter, next });
+    raw = await ctx.pageSource(source).fetchPage({ apiRoot: data.apiRoot, collection, addedAfter, next });
   } catch (err) {
     // A refused or expired token is not final: the retry resumes from added_after (it will not
     // send the token again, see above).
@@ -146,7 +167,15 @@ async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, log: Pipeline
     }
     throw err;
   }
-  ctx.observer.pageFetched?.({ source, collection, objects: fetched.objects.length, bytes: fetched.bytes, ms: Date.now() - started });
+  const work = ctx.normalizer.start(raw.body, pageSettings(ctx, data));
+  const outcome = await work.envelope;
+  if (!outcome.ok) {
+    throw outcome.kind === 'BAD_JSON'
+      ? badJsonError(raw.what, 'TAXII', outcome.reason, { url: displayUrl(raw.request.url), status: raw.status, content_type: raw.contentType, bytes: raw.bytes })
+      : badEnvelopeError(raw.what, raw.status, raw.request.url, outcome.issues);
+  }
+  const fetched = { ...outcome.facts, dateAddedLast: raw.dateAddedLast };
+  ctx.observer.pageFetched?.({ source, collection, objects: fetched.objects, bytes: raw.bytes, ms: Date.now() - started });
 
   // Loop guards (DESIGN: a server fault ends the run with a clear error). The rule is the client's
   // LoopGuard: a token received before is a loop, unless it is the token just sent and the page
@@ -156,36 +185,33 @@ async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, log: Pipeline
   if (fetched.more && !fetched.next && !(fetched.dateAddedLast && (!addedAfter || compareTimestamps(fetched.dateAddedLast, addedAfter) > 0))) {
     throw loopError(`the server said more=true without a next token and without a later X-TAXII-Date-Added-Last (page ${page})`, 'TAXII_LOOP_MORE_WITHOUT_NEXT');
   }
-  const digest = digestOf(fetched.objects);
+  const { digest } = fetched;
   // Only a request that carried a token can get "the same page again": a fresh query (the first
   // page, a resume after a dropped token, §3.4 continuation) may overlap the page before by design.
-  const identical = next !== undefined && fetched.objects.length > 0 && (await ctx.store.pageDigest(source, collection, page - 1)) === digest;
-  if (fetched.next && !(await ctx.store.markTokenReceived(source, collection, fetched.next, page)) && !(fetched.next === next && !identical)) {
+  const seen = await ctx.store.recordReceived(source, collection, page, digest, fetched.next);
+  const identical = next !== undefined && fetched.objects > 0 && seen.previousDigest === digest;
+  if (fetched.next && !seen.tokenNew && !(fetched.next === next && !identical)) {
     throw loopError(`the server repeated a next token already seen in this run without moving on (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT');
   }
   if (identical) throw loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE');
-  await ctx.store.pageDigest(source, collection, page, digest);
-  if (!fetched.dateAddedLast && fetched.objects.length > 0) log.warn('page without X-TAXII-Date-Added-Last: the cursor cannot move past it');
-  return { page: fetched, addedAfter };
+  if (!fetched.dateAddedLast && fetched.objects > 0) log.warn('page without X-TAXII-Date-Added-Last: the cursor cannot move past it');
+  return { raw, facts: outcome.facts, work, addedAfter };
 }
 
-/** The objects of a page received before a crash, from the envelope kept in Redis. */
-async function storedObjects(ctx: PipelineContext, data: FetchJob): Promise<unknown[]> {
+/** The envelope of a page received before a crash, as kept in Redis. */
+async function storedBody(ctx: PipelineContext, data: FetchJob): Promise<string> {
   const body = await ctx.store.getRawPage(data.source, data.collection, data.page);
   if (body === null) throw new ConnectorError(`page ${data.page} of run ${data.runId} was received but its content is gone`, { code: 'PIPELINE_PAGE_LOST', retryable: false });
-  const envelope = JSON.parse(body) as { objects?: unknown };
-  return Array.isArray(envelope.objects) ? envelope.objects : [];
+  return body;
 }
 
 /** Checks and bundles the page's objects, dead-letters the rejected ones, and records the page. */
-async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, objects: unknown[], log: PipelineContext['logger']) {
+async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob, result: NormalizedPage, log: PipelineContext['logger']) {
   const { source, collection, runId, page } = data;
-  const settings = ctx.sources.get(source);
-  const result = normalize(objects, { upgrade20: ctx.config.stix.upgrade_2_0, enrich: settings?.enrich, filter: settings?.filter, now: new Date(ctx.now()) });
-  const bundles = toBundles(result.objects, { maxObjects: ctx.config.stix.bundle_max_objects, maxBytes: ctx.config.stix.bundle_max_bytes, idSeed: `${source}/${collection}/${runId}/${page}` });
+  const { bundles } = result;
   const rejectedByReason: Record<string, number> = {};
   for (const r of result.rejected) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
-  ctx.observer.pageNormalized?.({ source, collection, accepted: result.objects.length, rejectedByReason, filtered: result.filtered, upgraded: result.upgraded });
+  ctx.observer.pageNormalized?.({ source, collection, accepted: result.accepted, rejectedByReason, filtered: result.filtered, upgraded: result.upgraded });
   if (result.rejected.length > 0) {
     await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, {
       kind: 'rejected', source, collection, runId, page, code: 'STIX_REJECTED', message: `${result.rejected.length} object(s) failed validation`, attempts: 1, rejections: result.rejected,
@@ -195,11 +221,16 @@ async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob
   }
   const deliveries = bundles.length * ctx.sinks.size;
   const r = await ctx.store.recordPage(source, collection, {
-    runId, page, deliveries, bundles: bundles.map((b) => JSON.stringify(b)),
-    fetched: objects.length, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
+    runId, page, deliveries, bundles: bundles.map((b) => b.json),
+    fetched: result.fetched, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
   });
-  log.debug('page recorded', { objects: objects.length, bundles: bundles.length });
-  return { current: r.current, completed: r.completed, deliveries, parts: bundles.length, bundles: bundles.map((b) => ({ id: b.id, objects: b.objects.length })) };
+  if (r.recorded) {
+    for (const [part, b] of bundles.entries()) {
+      ctx.handoff.put(BundleHandoff.key(source, collection, runId, page, part), Buffer.from(b.json.buffer, b.json.byteOffset, b.json.byteLength), ctx.sinks.keys());
+    }
+  }
+  log.debug('page recorded', { objects: result.fetched, bundles: bundles.length });
+  return { current: r.current, completed: r.completed, deliveries, parts: bundles.length, bundles: bundles.map((b) => ({ id: b.id, objects: b.objects })) };
 }
 
 /** The next page's job (idempotent by job id): with a token the query repeats; without (§3.4) it goes on after this page. */

@@ -71,7 +71,8 @@ export interface PageRecord {
   page: number;
   /** Deliveries expected: bundles × sinks. */
   deliveries: number;
-  bundles: string[];
+  /** The bundles' JSON (UTF-8). */
+  bundles: Uint8Array[];
   fetched: number;
   rejected: number;
   filtered: number;
@@ -82,6 +83,8 @@ export interface PageRecord {
 export interface AdvanceResult {
   /** False when the run is not current any more (superseded or ended). */
   current: boolean;
+  /** recordPage: this call stored the page's bundles (false when the page was recorded before). */
+  recorded?: boolean;
   /** This step finished the run's last page. */
   completed: boolean;
 }
@@ -149,12 +152,12 @@ export class RunStore {
   /** Second step: normalized, with its bundles; the cursor advances over finished pages. */
   async recordPage(source: string, collection: string, p: PageRecord): Promise<AdvanceResult> {
     const k = this.keys(source, collection);
-    const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, b]);
+    const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, Buffer.from(b.buffer, b.byteOffset, b.byteLength)]);
     const r = (await this.redis.eval(
       RECORD_PAGE, 5, k.run, k.cursor, k.lastRun, k.bundles, k.raw,
       p.runId, p.page, p.deliveries, p.bundles.length, p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, ...bundleArgs,
     )) as number[];
-    return { current: r[0] !== -1, completed: r[2] === 1 };
+    return { current: r[0] !== -1, recorded: r[0] === 1, completed: r[2] === 1 };
   }
 
   async finishDelivery(source: string, collection: string, a: { runId: string; deliveryId: string; page: number; delivered: number; deadLettered: number }): Promise<AdvanceResult> {
@@ -200,8 +203,14 @@ export class RunStore {
   }
 
 
-  async getBundle(source: string, collection: string, page: number, part: number): Promise<string | null> {
-    return this.redis.hget(this.keys(source, collection).bundles, `${page}.${part}`);
+  /** Whether a bundle is still pending (stored and not yet delivered to every sink). */
+  async hasBundle(source: string, collection: string, page: number, part: number): Promise<boolean> {
+    return (await this.redis.hexists(this.keys(source, collection).bundles, `${page}.${part}`)) === 1;
+  }
+
+  /** A stored bundle's JSON (UTF-8), or null once it was delivered (or its run superseded). */
+  async getBundle(source: string, collection: string, page: number, part: number): Promise<Buffer | null> {
+    return this.redis.hgetBuffer(this.keys(source, collection).bundles, `${page}.${part}`);
   }
 
   /** Remembers a sink-side work id of the current run. */
@@ -216,18 +225,20 @@ export class RunStore {
     return (await this.redis.hsetnx(this.keys(source, collection).tokens, `sent.${page}`, '1')) === 1;
   }
 
-  /** Records a `next` token received from the server; false when the run saw it before (a loop). */
-  async markTokenReceived(source: string, collection: string, token: string, page: number): Promise<boolean> {
+  /**
+   * Records what the loop guards need of a received page, in one round trip: its content digest
+   * (to spot a server sending the same page again) and the `next` token it carried. Returns the
+   * digest of the page before, and whether the token is new to the run (or was first received on
+   * this same page, as on a retry).
+   */
+  async recordReceived(source: string, collection: string, page: number, digest: string, token?: string): Promise<{ previousDigest: string | null; tokenNew: boolean }> {
     const k = this.keys(source, collection).tokens;
-    const first = (await this.redis.hsetnx(k, `seen.${token}`, String(page))) === 1;
-    return first || (await this.redis.hget(k, `seen.${token}`)) === String(page);
-  }
-
-  /** Digest of a page's content, to spot a server sending the same page again. */
-  async pageDigest(source: string, collection: string, page: number, digest?: string): Promise<string | null> {
-    const k = this.keys(source, collection).tokens;
-    if (digest !== undefined) await this.redis.hset(k, `digest.${page}`, digest);
-    return this.redis.hget(k, `digest.${page}`);
+    const p = this.redis.pipeline().hget(k, `digest.${page - 1}`).hset(k, `digest.${page}`, digest);
+    if (token !== undefined) p.hsetnx(k, `seen.${token}`, String(page)).hget(k, `seen.${token}`);
+    const replies = (await p.exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    const previousDigest = (replies[0]?.[1] as string | null | undefined) ?? null;
+    return { previousDigest, tokenNew: token === undefined || replies[3]?.[1] === String(page) };
   }
 
   async touch(source: string, collection: string, runId: string): Promise<void> {

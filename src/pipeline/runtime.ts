@@ -8,8 +8,13 @@ import type { Sink } from '../sinks/types';
 import { TaxiiClient, taxiiClientOptions, type TaxiiReader, type TaxiiRequestEvent } from '../taxii';
 import type { PageSource, PipelineContext, PipelineObserver } from './context';
 import { DeadLetters } from './dead-letter';
+import { BundleHandoff } from './handoff';
+import { createNormalizer } from './normalizer';
 import { createQueues } from './queues';
 import { RunStore } from './run-state';
+
+/** Bundles kept in memory for this process's own deliveries, at most (a few pages' worth). */
+const HANDOFF_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface RuntimeOptions {
   logger: Logger;
@@ -30,10 +35,7 @@ function pageSourceOf(reader: TaxiiReader, config: Config, source: string): Page
   const s = config.sources.find((x) => x.name === source);
   const match = s ? Object.fromEntries(Object.entries(s.match).filter(([, v]) => v !== undefined && v.length > 0)) : {};
   return {
-    fetchPage: async (r) => {
-      const { request: _request, ...page } = await reader.getObjectsPage({ apiRootUrl: r.apiRoot, id: r.collection }, { addedAfter: r.addedAfter, next: r.next, limit: s?.page_size, match });
-      return page;
-    },
+    fetchPage: (r) => reader.getObjectsPageBody({ apiRootUrl: r.apiRoot, id: r.collection }, { addedAfter: r.addedAfter, next: r.next, limit: s?.page_size, match }),
   };
 }
 
@@ -65,12 +67,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     return r;
   };
   const pageSources = new Map<string, PageSource>();
+  const normalizer = createNormalizer(config.pipeline.normalize_threads);
   const ctx: Runtime = {
     config,
     redis,
     queues,
     store: new RunStore(redis, config.redis.prefix, now),
     deadLetters: new DeadLetters(queues.deadLetter, now),
+    normalizer,
+    handoff: new BundleHandoff(HANDOFF_MAX_BYTES),
     sinks,
     sources,
     reader,
@@ -83,6 +88,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     observer,
     now,
     close: async () => {
+      await normalizer.close();
       for (const s of sinks.values()) await s.close().catch(() => undefined);
       for (const r of readers.values()) r.close();
       await queues.close();

@@ -43,10 +43,10 @@ export interface Sink {
   /** Delivers one bundle. Throws a ConnectorError for a failure of the whole bundle. */
   deliver(bundle: StixBundle, ctx: DeliveryContext): Promise<DeliveryResult>;
   /**
-   * Delivers a bundle already serialized (as the pipeline stores it), sparing a parse and a
-   * re-serialization. Optional: sinks without it get `deliver`.
+   * Delivers a bundle already serialized (as the pipeline stores it: JSON, a string or UTF-8 bytes),
+   * sparing a parse and a re-serialization. Optional: sinks without it get `deliver`.
    */
-  deliverText?(text: string, bundle: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult>;
+  deliverText?(text: string | Buffer, bundle: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult>;
   /** Readiness check for /readyz; throws when the destination cannot be reached. */
   health(): Promise<void>;
   /** True while the destination asks us to slow down (fetching then waits). Optional. */

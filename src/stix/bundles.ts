@@ -54,6 +54,36 @@ function positiveInt(n: number, fallback: number): number {
   return Number.isFinite(n) && n >= 1 ? Math.floor(n) : fallback;
 }
 
+/** A bundle as delivered: its id, how many objects it holds, and its JSON text. */
+export interface BundleText {
+  id: string;
+  objects: number;
+  text: string;
+}
+
+/**
+ * toBundles() with each bundle serialized: the same bundles, ids and order, as JSON text. Bundles are
+ * first cut by count and each serialized once; only when one comes out larger than `maxBytes` does
+ * the split fall back to measuring every object (toBundles), so the common case serializes once
+ * and measures nothing.
+ */
+export function toBundleTexts(objects: readonly StixObject[], limits: BundleLimits): BundleText[] {
+  const maxObjects = positiveInt(limits.maxObjects, 5000);
+  const maxBytes = positiveInt(limits.maxBytes, 5 * 1024 * 1024);
+  const ordered = orderForDelivery(objects);
+  const out: BundleText[] = [];
+  for (let start = 0; start < ordered.length; start += maxObjects) {
+    const bundle: StixBundle = { type: 'bundle', id: bundleId(limits.idSeed, out.length), objects: ordered.slice(start, start + maxObjects) };
+    const text = JSON.stringify(bundle);
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most bundles pass without counting.
+    if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
+      return toBundles(ordered, limits).map((b) => ({ id: b.id, objects: b.objects.length, text: JSON.stringify(b) }));
+    }
+    out.push({ id: bundle.id, objects: bundle.objects.length, text });
+  }
+  return out;
+}
+
 /**
  * Splits objects into bundles of at most `maxObjects` objects and `maxBytes` bytes. An object that
  * alone exceeds `maxBytes` travels alone in its own bundle rather than being lost. Objects must be

@@ -53,12 +53,19 @@ function isNewer(candidate: CheckedObject, current: CheckedObject): boolean {
   return compareInstants(candidate.modified, current.modified) > 0;
 }
 
+/** A page normalized step by step: `add` objects in slices, then `finish` once. */
+export interface Normalization {
+  /** Checks `input[from..to)` (each object once, in order). */
+  add(input: readonly unknown[], from: number, to: number): void;
+  finish(): NormalizeResult;
+}
+
 /**
- * Checks and normalizes one page. Every input ends up in exactly one of: `objects`, `rejected`,
- * `filtered`, `duplicates`. Input objects are never modified.
+ * Checks and normalizes one page, in slices (so that a thread can take messages between them).
+ * Every input ends up in exactly one of: `objects`, `rejected`, `filtered`, `duplicates`. Input
+ * objects are never modified.
  */
-export function normalize(input: readonly unknown[], options: NormalizeOptions): NormalizeResult {
-  const items: readonly unknown[] = Array.isArray(input) ? input : input === undefined || input === null ? [] : [input];
+export function startNormalization(options: NormalizeOptions): Normalization {
   const upgrade20 = options?.upgrade20 !== false;
   const now = options?.now instanceof Date && !Number.isNaN(options.now.getTime()) ? options.now : new Date();
   const rejected: Rejection[] = [];
@@ -67,58 +74,71 @@ export function normalize(input: readonly unknown[], options: NormalizeOptions):
   const kept: CheckedObject[] = [];
   const slotOf = new Map<string, number>();
   let duplicates = 0;
-  for (let i = 0; i < items.length; i++) {
-    const raw = items[i];
-    let checked: CheckedObject;
-    try {
-      const outcome = checkObject(raw, upgrade20);
-      if (!outcome.ok) {
-        rejected.push(reject(raw, outcome.problem));
+  const add = (items: readonly unknown[], from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      const raw = items[i];
+      let checked: CheckedObject;
+      try {
+        const outcome = checkObject(raw, upgrade20);
+        if (!outcome.ok) {
+          rejected.push(reject(raw, outcome.problem));
+          continue;
+        }
+        checked = outcome.checked;
+      } catch (err) {
+        rejected.push(unexpected(raw, err));
         continue;
       }
-      checked = outcome.checked;
-    } catch (err) {
-      rejected.push(unexpected(raw, err));
-      continue;
+      const slot = slotOf.get(checked.id);
+      if (slot === undefined) {
+        slotOf.set(checked.id, kept.length);
+        kept.push(checked);
+      } else {
+        duplicates++;
+        if (isNewer(checked, kept[slot])) kept[slot] = checked;
+      }
     }
-    const slot = slotOf.get(checked.id);
-    if (slot === undefined) {
-      slotOf.set(checked.id, kept.length);
-      kept.push(checked);
-    } else {
-      duplicates++;
-      if (isNewer(checked, kept[slot])) kept[slot] = checked;
-    }
-  }
+  };
 
   // 2. Filter, then enrich what is left.
-  let filter;
-  let plan;
-  try {
-    filter = planFilter(options?.filter, instantFromDate(now));
-    plan = planEnrichment(options?.enrich);
-  } catch {
-    filter = undefined;
-    plan = undefined;
-  }
-  const objects: StixObject[] = [];
-  let upgraded = 0;
-  let filtered = 0;
-  for (const checked of kept) {
+  const finish = (): NormalizeResult => {
+    let filter;
+    let plan;
     try {
-      if (filter !== undefined && isFilteredOut(checked, filter)) {
-        filtered++;
-        continue;
-      }
-      objects.push((plan === undefined ? checked.obj : enrichObject(checked, plan)) as StixObject);
-      if (checked.upgraded) upgraded++;
-    } catch (err) {
-      rejected.push(unexpected(checked.obj, err));
+      filter = planFilter(options?.filter, instantFromDate(now));
+      plan = planEnrichment(options?.enrich);
+    } catch {
+      filter = undefined;
+      plan = undefined;
     }
-  }
-  if (plan !== undefined && objects.length > 0) {
-    const extras = enrichmentExtras(plan, objects, new Set(objects.map((o) => o.id)));
-    if (extras.length > 0) objects.unshift(...extras);
-  }
-  return { objects, rejected, upgraded, filtered, duplicates };
+    const objects: StixObject[] = [];
+    let upgraded = 0;
+    let filtered = 0;
+    for (const checked of kept) {
+      try {
+        if (filter !== undefined && isFilteredOut(checked, filter)) {
+          filtered++;
+          continue;
+        }
+        objects.push((plan === undefined ? checked.obj : enrichObject(checked, plan)) as StixObject);
+        if (checked.upgraded) upgraded++;
+      } catch (err) {
+        rejected.push(unexpected(checked.obj, err));
+      }
+    }
+    if (plan !== undefined && objects.length > 0) {
+      const extras = enrichmentExtras(plan, objects, new Set(objects.map((o) => o.id)));
+      if (extras.length > 0) objects.unshift(...extras);
+    }
+    return { objects, rejected, upgraded, filtered, duplicates };
+  };
+  return { add, finish };
+}
+
+/** Checks and normalizes one page at once (startNormalization). Pure and total: it never throws. */
+export function normalize(input: readonly unknown[], options: NormalizeOptions): NormalizeResult {
+  const items: readonly unknown[] = Array.isArray(input) ? input : input === undefined || input === null ? [] : [input];
+  const n = startNormalization(options);
+  n.add(items, 0, items.length);
+  return n.finish();
 }

@@ -8,7 +8,7 @@ import type { Collection, ManifestPage, VersionsPage } from './collection';
 import { TAXII_ERROR_CODES } from './errors';
 import { paginate, type PagingOptions } from './paging';
 import { clampPageSize, type PageBounds } from './presets';
-import type { ObjectsPage, ObjectsQuery } from './query';
+import type { ObjectsPage, ObjectsPageBody, ObjectsQuery } from './query';
 import type { CollectionInfo, Status } from './schema';
 import { Server, type ServerInfo } from './server';
 import { TaxiiTransport, type TransportOptions } from './transport';
@@ -42,6 +42,8 @@ export interface TaxiiReader {
   readonly source: string;
   resolveCollections(selectors: readonly string[]): Promise<ResolvedCollection[]>;
   getObjectsPage(collection: CollectionRef, query?: ObjectsQuery): Promise<ObjectsPage>;
+  /** getObjectsPage with the envelope left as text, for the pipeline to parse off the event loop. */
+  getObjectsPageBody(collection: CollectionRef, query?: ObjectsQuery): Promise<ObjectsPageBody>;
   objectPages(collection: CollectionRef, query?: ObjectsQuery, options?: PagingOptions): AsyncGenerator<ObjectsPage, void, undefined>;
   getManifestPage(collection: CollectionRef, query?: ObjectsQuery): Promise<ManifestPage>;
   close(): void;
@@ -149,6 +151,10 @@ export class TaxiiClient implements TaxiiReader {
   /** One page of objects (§5.4): exactly one request, for the pipeline's one-page-per-job paging. */
   async getObjectsPage(ref: CollectionRef, query: ObjectsQuery = {}): Promise<ObjectsPage> {
     return (await this.collection(ref)).getObjectsPage(this.clampQuery(query));
+  }
+
+  async getObjectsPageBody(ref: CollectionRef, query: ObjectsQuery = {}): Promise<ObjectsPageBody> {
+    return (await this.collection(ref)).getObjectsPageBody(this.clampQuery(query));
   }
 
   /** Every page of objects (§5.4) for a query, guarded against server loops (see paging.ts). */

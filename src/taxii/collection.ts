@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ConnectorError } from '../errors';
 import type { ApiRoot } from './api-root';
 import { describeRequest, TAXII_ERROR_CODES } from './errors';
-import { toSearchParams, withParams, type ObjectsQuery, type ObjectsPage, type Page, type PageRequest } from './query';
+import { toSearchParams, withParams, type ObjectsPageBody, type ObjectsQuery, type ObjectsPage, type Page, type PageRequest } from './query';
 import { CollectionInfo, Envelope, Manifest, Status, Versions, type ManifestRecord } from './schema';
 import { isTimestamp } from './timestamps';
 import type { TaxiiEndpoint, TaxiiResponse } from './transport';
@@ -32,6 +32,23 @@ export class Collection {
   async getObjectsPage(query: ObjectsQuery = {}): Promise<ObjectsPage> {
     const { res, request } = await this.list(`${this.url}objects/`, query, Envelope, 'objects');
     return this.page(res, res.data.objects ?? [], request);
+  }
+
+  /** GET one page of objects (§5.4) as getObjectsPage does, the envelope left unparsed. */
+  async getObjectsPageBody(query: ObjectsQuery = {}): Promise<ObjectsPageBody> {
+    const url = withParams(`${this.url}objects/`, toSearchParams(query));
+    const cap = await this.apiRoot.responseCap();
+    const res = await this.apiRoot.transport.getBody(url, { endpoint: 'objects', maxResponseBytes: cap.bytes, capReason: cap.reason, withNext: query.next !== undefined });
+    return {
+      dateAddedFirst: this.dateHeader(res, 'x-taxii-date-added-first'),
+      dateAddedLast: this.dateHeader(res, 'x-taxii-date-added-last'),
+      bytes: res.bytes,
+      body: res.body,
+      request: { url, query: { ...query } },
+      what: res.what,
+      status: res.status,
+      contentType: res.headers['content-type'],
+    };
   }
 
   /** GET one object's versions as an envelope (§5.6); `match[version]` selects which. */

@@ -5,6 +5,7 @@ import { classifyStatus, parseRetryAfter } from '../http/classify';
 import { displayUrl, type Credentials, type HttpResponse } from '../http/request';
 import { redact } from '../log';
 import { describeErrorBody } from './response';
+import type { SchemaIssue } from './schema';
 
 /** Stable codes raised by the TAXII client, besides `TAXII_HTTP_<status>` for other statuses. */
 export const TAXII_ERROR_CODES = {
@@ -98,5 +99,16 @@ export function statusError(res: HttpResponse, ctx: RequestContext): ConnectorEr
     status: res.status,
     retryAfterMs,
     details,
+  });
+}
+
+/** TAXII_BAD_ENVELOPE: a 2xx response that is JSON but not the resource asked for. Not retryable. */
+export function badEnvelopeError(what: string, status: number, url: string, issues: readonly SchemaIssue[]): ConnectorError {
+  const text = issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ');
+  return new ConnectorError(`${what}: the response is not the expected TAXII resource (${text})`, {
+    code: TAXII_ERROR_CODES.badEnvelope,
+    retryable: false,
+    status,
+    details: { url: displayUrl(url), issues },
   });
 }

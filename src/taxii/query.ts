@@ -46,6 +46,18 @@ export interface Page<T> {
 /** A page of STIX objects (§5.4); objects are passed through unchecked. */
 export type ObjectsPage = Page<unknown>;
 
+/**
+ * A page of STIX objects (§5.4) as received, its envelope not parsed yet: the pipeline parses it
+ * off the event loop, where `more`, `next` and the objects are read (taxii/envelope.ts).
+ */
+export interface ObjectsPageBody extends Omit<Page<unknown>, 'objects' | 'more' | 'next'> {
+  /** `source "…": GET <url>`, to name the request in messages about the body. */
+  what: string;
+  status: number;
+  /** The Content-Type the server declared. */
+  contentType?: string;
+}
+
 export function joinValues(v: string | readonly string[]): string {
   return typeof v === 'string' ? v : v.join(',');
 }

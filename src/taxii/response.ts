@@ -61,17 +61,33 @@ export interface DecodeContext {
   codePrefix: string;
 }
 
+/** What a message about a response body says of it. */
+interface BodyFacts {
+  url: string;
+  status: number;
+  content_type?: string;
+  bytes: number;
+}
+
+/** TAXII_BAD_JSON: retryable, since a body cut short by a proxy or a dropped connection is the usual cause. */
+export function badJsonError(what: string, codePrefix: string, reason: string, facts: BodyFacts): ConnectorError {
+  return new ConnectorError(
+    `${what}: the response body is not valid JSON (${reason}; ${facts.bytes} bytes); it may have been cut short by a proxy or a dropped connection, so a retry may succeed`,
+    { code: `${codePrefix}_BAD_JSON`, retryable: true, status: facts.status, details: { ...facts } },
+  );
+}
+
 /**
- * Decodes the JSON body of a 2xx TAXII response. Lenient on Content-Type: any JSON-looking body is
- * parsed whatever its declared type. Fails with TAXII_CONTENT_TYPE for an HTML page or a non-JSON
- * type with a non-JSON body, and TAXII_BAD_JSON (retryable) for JSON that does not parse.
+ * Checks that the body of a 2xx TAXII response is JSON to be parsed, without parsing it, and returns
+ * it without a byte order mark. Lenient on Content-Type: any JSON-looking body passes whatever its
+ * declared type. Fails with TAXII_CONTENT_TYPE for an HTML page or a non-JSON type with a non-JSON
+ * body.
  */
-export function decodeJsonBody(res: HttpResponse, ctx: DecodeContext): unknown {
-  if (res.status === 204) return {};
+export function checkJsonBody(res: HttpResponse, ctx: DecodeContext): string {
   const body = res.body.charCodeAt(0) === 0xfeff ? res.body.slice(1) : res.body;
   const declared = res.headers['content-type'];
   const mt = parseMediaType(declared);
-  const details = { url: res.url, status: res.status, content_type: declared, bytes: Buffer.byteLength(body) };
+  const details = { url: res.url, status: res.status, content_type: declared };
   if (looksHtml(body)) {
     const title = htmlTitle(body);
     return fail(
@@ -84,18 +100,24 @@ export function decodeJsonBody(res: HttpResponse, ctx: DecodeContext): unknown {
   if (!isJsonMediaType(mt) && mt !== undefined && c !== '{' && c !== '[') {
     return fail(`${ctx.what}: expected TAXII JSON but got content type ${declared}: ${snippet(body) || '(empty body)'}`, 'CONTENT_TYPE', false);
   }
+  return body;
+
+  function fail(message: string, kind: 'CONTENT_TYPE', retryable: boolean): never {
+    throw new ConnectorError(message, { code: `${ctx.codePrefix}_${kind}`, retryable, status: res.status, details: { ...details, bytes: Buffer.byteLength(body) } });
+  }
+}
+
+/**
+ * Decodes the JSON body of a 2xx TAXII response (checkJsonBody, then JSON.parse): TAXII_BAD_JSON
+ * (retryable) for JSON that does not parse.
+ */
+export function decodeJsonBody(res: HttpResponse, ctx: DecodeContext): unknown {
+  if (res.status === 204) return {};
+  const body = checkJsonBody(res, ctx);
   try {
     return JSON.parse(body);
   } catch (err) {
-    return fail(
-      `${ctx.what}: the response body is not valid JSON (${(err as Error).message}; ${details.bytes} bytes); it may have been cut short by a proxy or a dropped connection, so a retry may succeed`,
-      'BAD_JSON',
-      true,
-    );
-  }
-
-  function fail(message: string, kind: 'CONTENT_TYPE' | 'BAD_JSON', retryable: boolean): never {
-    throw new ConnectorError(message, { code: `${ctx.codePrefix}_${kind}`, retryable, status: res.status, details });
+    throw badJsonError(ctx.what, ctx.codePrefix, (err as Error).message, { url: res.url, status: res.status, content_type: res.headers['content-type'], bytes: Buffer.byteLength(body) });
   }
 }
 

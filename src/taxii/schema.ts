@@ -68,6 +68,17 @@ export type CollectionInfo = z.infer<typeof CollectionInfo>;
 /** TAXII 2.1 §5.1 collections resource; `{}` means none. */
 export const Collections = z.looseObject({ collections: looseArray(CollectionInfo).nullish() });
 
+/** One problem of a response that is not the expected resource: where (`objects`, '' for the body) and what. */
+export interface SchemaIssue {
+  path: string;
+  message: string;
+}
+
+/** The first problems of a failed parse, as plain data (they may cross a thread boundary). */
+export function schemaIssues(error: z.ZodError): SchemaIssue[] {
+  return error.issues.slice(0, 3).map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
 /** TAXII 2.1 §3.7 envelope. `objects` is any array (null taken as empty); objects are not checked. */
 export const Envelope = z.looseObject({
   more: z.boolean().nullish(),

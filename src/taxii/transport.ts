@@ -5,8 +5,9 @@ import type { z } from 'zod';
 import { ConnectorError } from '../errors';
 import { displayUrl, HttpClient, type Credentials, type HttpClientOptions } from '../http/request';
 import { registerSecret, silentLogger, type Logger } from '../log';
-import { describeRequest, statusError, withSource, TAXII_ERROR_CODES, type RequestContext } from './errors';
-import { decodeJsonBody, TAXII_MEDIA_TYPE } from './response';
+import { badEnvelopeError, describeRequest, statusError, withSource, TAXII_ERROR_CODES, type RequestContext } from './errors';
+import { checkJsonBody, decodeJsonBody, TAXII_MEDIA_TYPE } from './response';
+import { schemaIssues } from './schema';
 
 /** The TAXII 2.1 resource a request is for (§4, §5). */
 export type TaxiiEndpoint = 'discovery' | 'api-root' | 'collections' | 'collection' | 'objects' | 'object' | 'versions' | 'manifest' | 'status' | 'add-objects';
@@ -84,6 +85,17 @@ export class TaxiiTransport {
     return this.exchange('GET', url, undefined, schema, options);
   }
 
+  /**
+   * GET a TAXII resource whose body the caller parses itself (a page of objects, parsed off the
+   * event loop): status and media type are checked, the body is returned as text (`data` unset).
+   */
+  async getBody(url: string, options: ExchangeOptions = {}): Promise<TaxiiResponse<undefined> & { what: string }> {
+    const { res, ctx, bytes } = await this.send('GET', url, undefined, options);
+    const what = describeRequest(ctx);
+    const body = res.status === 204 ? '{}' : checkJsonBody(res, { what, codePrefix: 'TAXII' });
+    return { data: undefined, status: res.status, url: res.url, headers: res.headers, bytes, body, what };
+  }
+
   /** POST a TAXII envelope (TAXII 2.1 §5.5) and parse the answer with `schema`. */
   post<S extends z.ZodType>(url: string, body: unknown, schema: S, options: ExchangeOptions = {}): Promise<TaxiiResponse<z.output<S>>> {
     return this.exchange('POST', url, JSON.stringify(body), schema, options);
@@ -100,6 +112,15 @@ export class TaxiiTransport {
     schema: S,
     options: ExchangeOptions,
   ): Promise<TaxiiResponse<z.output<S>>> {
+    const { res, ctx, bytes } = await this.send(method, url, body, options);
+    const json = decodeJsonBody(res, { what: describeRequest(ctx), codePrefix: 'TAXII' });
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw badEnvelopeError(describeRequest(ctx), res.status, url, schemaIssues(parsed.error));
+    return { data: parsed.data as z.output<S>, status: res.status, url: res.url, headers: res.headers, bytes, body: res.body };
+  }
+
+  /** One request: a 2xx response, or a typed error (network, size, status). */
+  private async send(method: 'GET' | 'POST', url: string, body: string | undefined, options: ExchangeOptions) {
     const ctx: RequestContext = { source: this.source, authType: this.authType, method, url, withNext: options.withNext };
     const started = Date.now();
     const told = (status: string): void => this.onRequest?.({ method, endpoint: options.endpoint ?? 'objects', status, ms: Date.now() - started });
@@ -128,20 +149,6 @@ export class TaxiiTransport {
     const bytes = Buffer.byteLength(res.body);
     this.log.debug('taxii response', { method, url: displayUrl(url), status: res.status, bytes, ms: Date.now() - started });
     if (res.status < 200 || res.status >= 300) throw statusError(res, ctx);
-    const json = decodeJsonBody(res, { what: describeRequest(ctx), codePrefix: 'TAXII' });
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
-        .join('; ');
-      throw new ConnectorError(`${describeRequest(ctx)}: the response is not the expected TAXII resource (${issues})`, {
-        code: TAXII_ERROR_CODES.badEnvelope,
-        retryable: false,
-        status: res.status,
-        details: { url: displayUrl(url), issues: parsed.error.issues.slice(0, 3).map((i) => ({ path: i.path.join('.'), message: i.message })) },
-      });
-    }
-    return { data: parsed.data as z.output<S>, status: res.status, url: res.url, headers: res.headers, bytes, body: res.body };
+    return { res, ctx, bytes };
   }
 }

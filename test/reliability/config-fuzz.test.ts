@@ -44,7 +44,7 @@ const BASE: Raw = {
     },
   ],
   stix: { upgrade_2_0: true, bundle_max_objects: 1000, bundle_max_bytes: 1_000_000 },
-  pipeline: { max_pages_in_flight: 4, max_pending_bundles: 200, fetch_concurrency: 2, deliver_concurrency: 4, max_attempts: 8, backoff_base_ms: 1000, backoff_max_ms: 300_000, resume_overlap_secs: 1, stale_run_secs: 3600, lock_duration_secs: 30 },
+  pipeline: { max_pages_in_flight: 4, max_pending_bundles: 200, fetch_concurrency: 2, deliver_concurrency: 4, normalize_threads: 1, max_attempts: 8, backoff_base_ms: 1000, backoff_max_ms: 300_000, resume_overlap_secs: 1, stale_run_secs: 3600, lock_duration_secs: 30 },
   sink: { type: 'http', mode: 'bundle', url: 'https://sink.example/bundles', auth: { type: 'none' }, headers: { 'X-Team': 'soc' }, timeout_secs: 60 },
   ops: { listen: '127.0.0.1:9464' },
 };

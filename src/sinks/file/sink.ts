@@ -37,7 +37,7 @@ export class FileSink implements Sink {
     return this.deliverText(JSON.stringify(bundle), { id: bundle.id, objects: bundle.objects.length }, ctx);
   }
 
-  async deliverText(text: string, bundle: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult> {
+  async deliverText(text: string | Buffer, bundle: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult> {
     const dir = join(this.root, segment(ctx.source), segment(ctx.collection));
     const target = join(dir, `${segment(bundle.id)}.json`);
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;

@@ -131,8 +131,10 @@ export class OpenCtiSink implements Sink {
    * Pushes a bundle as the pipeline stored it, in one request when it fits the body limit. A bundle
    * too large, or one OpenCTI calls invalid, goes the long way (`deliver`: split, then narrowed).
    */
-  async deliverText(text: string, meta: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult> {
+  async deliverText(json: string | Buffer, meta: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult> {
     await this.start();
+    // GraphQL carries the bundle as a JSON string: it is text here.
+    const text = typeof json === 'string' ? json : json.toString('utf8');
     const workId = this.sendsWorkId ? ctx.workId : undefined;
     if (Buffer.byteLength(this.pushBody(text, workId)) <= this.o.maxBodyBytes) {
       try {

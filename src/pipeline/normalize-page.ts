@@ -1,0 +1,110 @@
+// One received page to delivery bundles, in two steps: its envelope read (paging facts and a digest
+// of its content, wanted at once to request the next page), then its objects checked, normalized,
+// bundled and serialized. Pure (no I/O, plain data in and out) so that it runs in a worker thread,
+// off the event loop that keeps the page requests going (normalizer.ts).
+import { createHash } from 'node:crypto';
+import type { EnrichConfig, FilterConfig } from '../config/schema';
+import { startNormalization, type NormalizeResult } from '../stix/normalize';
+import { toBundleTexts } from '../stix/bundles';
+import type { Rejection } from '../stix/types';
+import { readEnvelope, type EnvelopeRead } from '../taxii/envelope';
+
+export interface PageSettings {
+  upgrade20: boolean;
+  enrich?: EnrichConfig;
+  filter?: FilterConfig;
+  /** The clock for filters (expired indicators), in ms since the epoch. */
+  nowMs: number;
+  /** `stix.bundle_max_objects`. */
+  maxObjects: number;
+  /** `stix.bundle_max_bytes`. */
+  maxBytes: number;
+  /** Seed of the page's bundle ids: the same page gives the same ids on a retry. */
+  idSeed: string;
+}
+
+/** What the paging needs of a page: TAXII 2.1 §3.7 `more` and `next`, and what it holds. */
+export interface EnvelopeFacts {
+  more: boolean;
+  next?: string;
+  objects: number;
+  /** SHA-1 of the objects' ids and `modified`, to spot a server sending the same page again. */
+  digest: string;
+}
+
+export type EnvelopeOutcome = { ok: true; facts: EnvelopeFacts } | Exclude<EnvelopeRead, { ok: true }>;
+
+/** A bundle ready to store and deliver. */
+export interface PageBundle {
+  id: string;
+  objects: number;
+  /** The bundle's JSON in UTF-8: bytes, so that it crosses threads without a copy and goes to Redis and sinks as is. */
+  json: Uint8Array;
+}
+
+export interface NormalizedPage {
+  /** Objects the envelope held. */
+  fetched: number;
+  accepted: number;
+  rejected: Rejection[];
+  filtered: number;
+  upgraded: number;
+  duplicates: number;
+  bundles: PageBundle[];
+}
+
+const utf8 = new TextEncoder();
+
+export function contentDigest(objects: readonly unknown[]): string {
+  // One hash update over the joined lines: an update per object costs more than the hashing.
+  const lines = new Array<string>(objects.length);
+  for (let i = 0; i < objects.length; i++) {
+    const r = objects[i] as { id?: unknown; modified?: unknown } | null;
+    lines[i] = `${String(r?.id)}|${String(r?.modified)}\n`;
+  }
+  return createHash('sha1').update(lines.join('')).digest('hex');
+}
+
+/** Step 1: the envelope of a page given as text, and its objects for step 2. */
+export function readPage(body: string): { outcome: EnvelopeOutcome; objects: unknown[] } {
+  const read = readEnvelope(body);
+  if (!read.ok) return { outcome: read, objects: [] };
+  const facts: EnvelopeFacts = { more: read.more, next: read.next, objects: read.objects.length, digest: contentDigest(read.objects) };
+  return { outcome: { ok: true, facts }, objects: read.objects };
+}
+
+/** Objects checked between two turns of a thread's event loop (a few milliseconds of work). */
+export const SLICE_OBJECTS = 250;
+
+function pageOf(objects: readonly unknown[], result: NormalizeResult, s: PageSettings): NormalizedPage {
+  return {
+    fetched: objects.length,
+    accepted: result.objects.length,
+    rejected: result.rejected,
+    filtered: result.filtered,
+    upgraded: result.upgraded,
+    duplicates: result.duplicates,
+    bundles: toBundleTexts(result.objects, { maxObjects: s.maxObjects, maxBytes: s.maxBytes, idSeed: s.idSeed }).map((b) => ({ id: b.id, objects: b.objects, json: utf8.encode(b.text) })),
+  };
+}
+
+/** Step 2: the page's objects normalized and serialized into bundles. */
+export function normalizeObjects(objects: readonly unknown[], s: PageSettings): NormalizedPage {
+  const n = startNormalization(normalizeOptions(s));
+  n.add(objects, 0, objects.length);
+  return pageOf(objects, n.finish(), s);
+}
+
+/** Step 2 in slices of SLICE_OBJECTS, awaiting `turn()` between two. */
+export async function normalizeInSlices(objects: readonly unknown[], s: PageSettings, turn: () => Promise<void>): Promise<NormalizedPage> {
+  const n = startNormalization(normalizeOptions(s));
+  for (let from = 0; from < objects.length; from += SLICE_OBJECTS) {
+    if (from > 0) await turn();
+    n.add(objects, from, Math.min(objects.length, from + SLICE_OBJECTS));
+  }
+  return pageOf(objects, n.finish(), s);
+}
+
+function normalizeOptions(s: PageSettings) {
+  return { upgrade20: s.upgrade20, enrich: s.enrich, filter: s.filter, now: new Date(s.nowMs) };
+}

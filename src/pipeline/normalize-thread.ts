@@ -1,0 +1,49 @@
+// A normalizer thread (normalizer.ts). A page's envelope is read as soon as the page arrives and its
+// facts sent back at once; pages are then normalized one after the other, in slices, so that a page
+// arriving meanwhile has its envelope read within a slice's time, not a whole page's.
+import { parentPort } from 'node:worker_threads';
+import { normalizeInSlices, readPage, type PageSettings } from './normalize-page';
+import type { ThreadReply, ThreadRequest } from './normalizer';
+
+const port = parentPort;
+if (port === null) throw new Error('normalize-thread runs as a worker thread');
+
+interface Queued {
+  id: number;
+  objects: unknown[];
+  settings: PageSettings;
+}
+
+const queue: Queued[] = [];
+let busy = false;
+const post = (reply: ThreadReply, transfer?: ArrayBuffer[]): void => port.postMessage(reply, transfer);
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+/** Lets waiting messages (new pages) in. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function drain(): Promise<void> {
+  busy = true;
+  for (let q = queue.shift(); q !== undefined; q = queue.shift()) {
+    try {
+      const page = await normalizeInSlices(q.objects, q.settings, turn);
+      // The bundles' bytes move to the main thread rather than being copied.
+      post({ id: q.id, step: 'page', page }, page.bundles.map((b) => b.json.buffer as ArrayBuffer));
+    } catch (err) {
+      post({ id: q.id, step: 'failed', message: messageOf(err) });
+    }
+  }
+  busy = false;
+}
+
+port.on('message', (m: ThreadRequest) => {
+  try {
+    const read = readPage(m.body);
+    post({ id: m.id, step: 'envelope', outcome: read.outcome });
+    if (!read.outcome.ok) return;
+    queue.push({ id: m.id, objects: read.objects, settings: m.settings });
+  } catch (err) {
+    post({ id: m.id, step: 'failed', message: messageOf(err) });
+    return;
+  }
+  if (!busy) void drain();
+});

@@ -1,0 +1,191 @@
+// Where pages are parsed and normalized: in worker threads (`pipeline.normalize_threads`), so that
+// parsing, checking, bundling and serializing a page never hold up the event loop that requests the
+// next page, records pages in Redis and delivers bundles; or inline, with 0 threads. Threads start
+// on first use; one that dies (out of memory, a crash) fails its page with a retryable error and is
+// replaced on the next page.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ConnectorError } from '../errors';
+import { normalizeObjects, readPage, type EnvelopeOutcome, type NormalizedPage, type PageSettings } from './normalize-page';
+
+/** One page on its way: the envelope first, the bundles later. */
+export interface PageWork {
+  /** The envelope's paging facts, or why the text is not an envelope, as soon as it is parsed. */
+  envelope: Promise<EnvelopeOutcome>;
+  /** The page normalized; fails when the text is not an envelope or its thread was lost. */
+  page: Promise<NormalizedPage>;
+}
+
+export interface Normalizer {
+  /** Starts on one page, given as the envelope's text (as received, or as kept in Redis). */
+  start(body: string, settings: PageSettings): PageWork;
+  /** Stops the threads; pages still under way fail (retryable). */
+  close(): Promise<void>;
+}
+
+export interface ThreadRequest {
+  id: number;
+  body: string;
+  settings: PageSettings;
+}
+
+export type ThreadReply =
+  | { id: number; step: 'envelope'; outcome: EnvelopeOutcome }
+  | { id: number; step: 'page'; page: NormalizedPage }
+  | { id: number; step: 'failed'; message: string };
+
+export function createNormalizer(threads: number): Normalizer {
+  return threads <= 0 ? new InlineNormalizer() : new ThreadPool(threads);
+}
+
+const unreadable = (): ConnectorError =>
+  new ConnectorError('the page is not a TAXII envelope: nothing to normalize', { code: 'PIPELINE_PAGE_UNREADABLE', retryable: false });
+const failed = (message: string): ConnectorError =>
+  new ConnectorError(`the page could not be normalized: ${message}`, { code: 'PIPELINE_PAGE_UNREADABLE', retryable: false });
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: Error): void;
+}
+
+/** A promise settled from outside; its rejection counts as handled even when nobody awaits it. */
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** On the event loop: the envelope at once, the objects on a later turn (after pending I/O). */
+class InlineNormalizer implements Normalizer {
+  start(body: string, settings: PageSettings): PageWork {
+    const envelope = deferred<EnvelopeOutcome>();
+    const page = deferred<NormalizedPage>();
+    try {
+      const read = readPage(body);
+      envelope.resolve(read.outcome);
+      if (!read.outcome.ok) page.reject(unreadable());
+      else
+        setImmediate(() => {
+          try {
+            page.resolve(normalizeObjects(read.objects, settings));
+          } catch (err) {
+            page.reject(failed(err instanceof Error ? err.message : String(err)));
+          }
+        });
+    } catch (err) {
+      envelope.reject(failed(err instanceof Error ? err.message : String(err)));
+      page.reject(failed(err instanceof Error ? err.message : String(err)));
+    }
+    return { envelope: envelope.promise, page: page.promise };
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Task {
+  envelope: Deferred<EnvelopeOutcome>;
+  page: Deferred<NormalizedPage>;
+}
+
+interface Slot {
+  worker?: Worker;
+  /** Pages sent to the thread and not finished, by request id. */
+  tasks: Map<number, Task>;
+}
+
+/** The thread's code: the built file beside this one, or the TypeScript source through tsx (tests). */
+function spawnThread(): Worker {
+  const built = join(__dirname, 'normalize-thread.js');
+  if (existsSync(built)) return new Worker(built);
+  const source = join(__dirname, 'normalize-thread.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
+}
+
+/**
+ * Pages go to the thread with the fewest under way, at once: a thread reads a new page's envelope
+ * between slices of the page it is normalizing, so the next request never waits for a whole page.
+ */
+class ThreadPool implements Normalizer {
+  private readonly slots: Slot[];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(threads: number) {
+    this.slots = Array.from({ length: threads }, () => ({ tasks: new Map() }));
+  }
+
+  start(body: string, settings: PageSettings): PageWork {
+    const task: Task = { envelope: deferred(), page: deferred() };
+    if (this.closed) {
+      this.fail(task, shuttingDown());
+    } else {
+      const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
+      const worker = (slot.worker ??= this.spawn(slot));
+      const id = this.nextId++;
+      slot.tasks.set(id, task);
+      worker.ref();
+      worker.postMessage({ id, body, settings } satisfies ThreadRequest);
+    }
+    return { envelope: task.envelope.promise, page: task.page.promise };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const { worker } = slot;
+        slot.worker = undefined;
+        this.failAll(slot, shuttingDown());
+        await worker?.terminate();
+      }),
+    );
+  }
+
+  private fail(task: Task, err: Error): void {
+    task.envelope.reject(err);
+    task.page.reject(err);
+  }
+
+  private failAll(slot: Slot, err: Error): void {
+    for (const task of slot.tasks.values()) this.fail(task, err);
+    slot.tasks.clear();
+  }
+
+  private spawn(slot: Slot): Worker {
+    const worker = spawnThread();
+    worker.on('message', (reply: ThreadReply) => {
+      const task = slot.tasks.get(reply.id);
+      if (task === undefined) return;
+      if (reply.step === 'envelope') {
+        task.envelope.resolve(reply.outcome);
+        if (reply.outcome.ok) return;
+        task.page.reject(unreadable());
+      } else if (reply.step === 'page') {
+        task.page.resolve(reply.page);
+      } else {
+        this.fail(task, failed(reply.message));
+      }
+      slot.tasks.delete(reply.id);
+      if (slot.tasks.size === 0) worker.unref();
+    });
+    const lost = (why: string): void => {
+      if (slot.worker !== worker) return;
+      slot.worker = undefined;
+      this.failAll(slot, new ConnectorError(`the normalizer thread stopped (${why}) while on a page`, { code: 'PIPELINE_NORMALIZER_LOST', retryable: true }));
+    };
+    worker.on('error', (err) => lost(err.message));
+    worker.on('exit', (code) => lost(`exit code ${code}`));
+    return worker;
+  }
+}
+
+function shuttingDown(): ConnectorError {
+  return new ConnectorError('the normalizer is closed: the page will be taken up again', { code: 'PIPELINE_SHUTTING_DOWN', retryable: true });
+}
