@@ -42,6 +42,8 @@ export interface HttpRequest {
   maxResponseBytes?: number;
   /** Timeout of this request, in milliseconds (default: the client's). */
   timeoutMs?: number;
+  /** Keep a 2xx body as received, in `raw`, undecoded (`body` is then empty): large payloads stay bytes. */
+  raw?: boolean;
 }
 
 export interface HttpResponse {
@@ -49,6 +51,8 @@ export interface HttpResponse {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The body's bytes, for a request that asked for them (`raw`) and got a 2xx. */
+  raw?: Buffer;
 }
 
 /** A URL fit for messages and logs: user name and password removed. */
@@ -125,16 +129,16 @@ export class HttpClient {
       if (auth && sameOrigin) headers.Authorization = auth;
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), timeoutMs);
-      let res: AxiosResponse<string>;
+      let res: AxiosResponse<string | Buffer>;
       try {
-        res = await axios.request<string>({
+        res = await axios.request<string | Buffer>({
           url,
           method,
           data: body,
           headers,
           timeout: timeoutMs,
           signal: deadline.signal,
-          responseType: 'text',
+          responseType: req.raw ? 'arraybuffer' : 'text',
           transformResponse: [(d: unknown) => d],
           maxRedirects: 0,
           maxContentLength: maxBytes ?? -1,
@@ -161,6 +165,10 @@ export class HttpClient {
       }
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+      if (Buffer.isBuffer(res.data)) {
+        const ok = res.status >= 200 && res.status < 300;
+        return { status: res.status, url, headers: flat, body: ok ? '' : res.data.toString('utf8'), ...(ok ? { raw: res.data } : {}) };
+      }
       return { status: res.status, url, headers: flat, body: typeof res.data === 'string' ? res.data : String(res.data ?? '') };
     }
     throw new ConnectorError(`too many redirects from ${displayUrl(req.url)}`, { code: `${codePrefix}_REDIRECT_LOOP`, retryable: false });

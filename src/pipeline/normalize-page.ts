@@ -54,6 +54,7 @@ export interface NormalizedPage {
 }
 
 const utf8 = new TextEncoder();
+const utf8In = new TextDecoder();
 
 export function contentDigest(objects: readonly unknown[]): string {
   // One hash update over the joined lines: an update per object costs more than the hashing.
@@ -65,9 +66,9 @@ export function contentDigest(objects: readonly unknown[]): string {
   return createHash('sha1').update(lines.join('')).digest('hex');
 }
 
-/** Step 1: the envelope of a page given as text, and its objects for step 2. */
-export function readPage(body: string): { outcome: EnvelopeOutcome; objects: unknown[] } {
-  const read = readEnvelope(body);
+/** Step 1: the envelope of a page given as its JSON (UTF-8; a byte order mark is ignored), and its objects for step 2. */
+export function readPage(body: Uint8Array): { outcome: EnvelopeOutcome; objects: unknown[] } {
+  const read = readEnvelope(utf8In.decode(body));
   if (!read.ok) return { outcome: read, objects: [] };
   const facts: EnvelopeFacts = { more: read.more, next: read.next, objects: read.objects.length, digest: contentDigest(read.objects) };
   return { outcome: { ok: true, facts }, objects: read.objects };

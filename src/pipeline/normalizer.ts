@@ -18,15 +18,18 @@ export interface PageWork {
 }
 
 export interface Normalizer {
-  /** Starts on one page, given as the envelope's text (as received, or as kept in Redis). */
-  start(body: string, settings: PageSettings): PageWork;
+  /** Starts on one page, given as the envelope's JSON (as received, or as kept in Redis). */
+  start(body: Uint8Array, settings: PageSettings): PageWork;
+  /** Starts the threads now, so that the first page does not wait for one to load. */
+  warm(): void;
   /** Stops the threads; pages still under way fail (retryable). */
   close(): Promise<void>;
 }
 
 export interface ThreadRequest {
   id: number;
-  body: string;
+  /** Copied to the thread (the caller keeps its bytes for Redis). */
+  body: Uint8Array;
   settings: PageSettings;
 }
 
@@ -64,7 +67,7 @@ function deferred<T>(): Deferred<T> {
 
 /** On the event loop: the envelope at once, the objects on a later turn (after pending I/O). */
 class InlineNormalizer implements Normalizer {
-  start(body: string, settings: PageSettings): PageWork {
+  start(body: Uint8Array, settings: PageSettings): PageWork {
     const envelope = deferred<EnvelopeOutcome>();
     const page = deferred<NormalizedPage>();
     try {
@@ -85,6 +88,8 @@ class InlineNormalizer implements Normalizer {
     }
     return { envelope: envelope.promise, page: page.promise };
   }
+
+  warm(): void {}
 
   async close(): Promise<void> {}
 }
@@ -121,7 +126,7 @@ class ThreadPool implements Normalizer {
     this.slots = Array.from({ length: threads }, () => ({ tasks: new Map() }));
   }
 
-  start(body: string, settings: PageSettings): PageWork {
+  start(body: Uint8Array, settings: PageSettings): PageWork {
     const task: Task = { envelope: deferred(), page: deferred() };
     if (this.closed) {
       this.fail(task, shuttingDown());
@@ -134,6 +139,15 @@ class ThreadPool implements Normalizer {
       worker.postMessage({ id, body, settings } satisfies ThreadRequest);
     }
     return { envelope: task.envelope.promise, page: task.page.promise };
+  }
+
+  warm(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (slot.worker !== undefined) continue;
+      slot.worker = this.spawn(slot);
+      slot.worker.unref();
+    }
   }
 
   async close(): Promise<void> {

@@ -62,8 +62,8 @@ export interface FetchRecord {
   next?: string;
   /** `added_after` of the query that fetched the page (repeated with `next`). */
   addedAfter?: string;
-  /** The envelope as received. */
-  body: string;
+  /** The envelope as received (JSON, UTF-8). */
+  body: Buffer;
 }
 
 export interface PageRecord {
@@ -144,9 +144,9 @@ export class RunStore {
     return code !== -1;
   }
 
-  /** The envelope of a page received but not yet normalized. */
-  async getRawPage(source: string, collection: string, page: number): Promise<string | null> {
-    return this.redis.hget(this.keys(source, collection).raw, String(page));
+  /** The envelope of a page received but not yet normalized, as received. */
+  async getRawPage(source: string, collection: string, page: number): Promise<Buffer | null> {
+    return this.redis.hgetBuffer(this.keys(source, collection).raw, String(page));
   }
 
   /** Second step: normalized, with its bundles; the cursor advances over finished pages. */

@@ -56,7 +56,7 @@ async function pollRunId(ctx: PipelineContext, t: CollectionTarget, pollMs: numb
 
 export async function syncOnce(ctx: PipelineContext, filter: TargetFilter, options: SyncOptions = {}): Promise<SyncSummary> {
   const started = Date.now();
-  const pollMs = options.pollMs ?? 50;
+  const pollMs = options.pollMs ?? 20;
   const resolved = await resolveTargets(ctx, filter);
   if (resolved.targets.length === 0 && resolved.failures.length === 0) {
     const what = [filter.source && `source "${filter.source}"`, filter.collection && `collection "${filter.collection}"`].filter(Boolean).join(' and ');

@@ -29,7 +29,10 @@ export function startWorkers(ctx: PipelineContext, roles: { fetch?: boolean; del
     },
   };
   const workers: Worker[] = [];
-  if (roles.fetch !== false) workers.push(new Worker(QUEUES.fetch, fetchProcessor(ctx), { ...common, concurrency: pipeline.fetch_concurrency }));
+  if (roles.fetch !== false) {
+    ctx.normalizer.warm();
+    workers.push(new Worker(QUEUES.fetch, fetchProcessor(ctx), { ...common, concurrency: pipeline.fetch_concurrency }));
+  }
   if (roles.deliver !== false) workers.push(new Worker(QUEUES.deliver, deliverProcessor(ctx), { ...common, concurrency: pipeline.deliver_concurrency }));
   for (const w of workers) {
     w.on('error', (err) => ctx.logger.warn('worker connection error', { queue: w.name, ...describeError(err) }));

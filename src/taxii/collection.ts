@@ -38,11 +38,11 @@ export class Collection {
   async getObjectsPageBody(query: ObjectsQuery = {}): Promise<ObjectsPageBody> {
     const url = withParams(`${this.url}objects/`, toSearchParams(query));
     const cap = await this.apiRoot.responseCap();
-    const res = await this.apiRoot.transport.getBody(url, { endpoint: 'objects', maxResponseBytes: cap.bytes, capReason: cap.reason, withNext: query.next !== undefined });
+    const res = await this.apiRoot.transport.getBytes(url, { endpoint: 'objects', maxResponseBytes: cap.bytes, capReason: cap.reason, withNext: query.next !== undefined });
     return {
       dateAddedFirst: this.dateHeader(res, 'x-taxii-date-added-first'),
       dateAddedLast: this.dateHeader(res, 'x-taxii-date-added-last'),
-      bytes: res.bytes,
+      bytes: res.body.length,
       body: res.body,
       request: { url, query: { ...query } },
       what: res.what,
@@ -109,7 +109,7 @@ export class Collection {
   }
 
   /** A date header exactly as sent, or undefined (with a warning) when it is not RFC 3339. */
-  private dateHeader(res: TaxiiResponse<unknown>, name: string): string | undefined {
+  private dateHeader(res: Pick<TaxiiResponse<unknown>, 'headers'>, name: string): string | undefined {
     const value = res.headers[name]?.trim();
     if (value === undefined || value === '') return undefined;
     if (isTimestamp(value)) return value;

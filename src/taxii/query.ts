@@ -50,7 +50,9 @@ export type ObjectsPage = Page<unknown>;
  * A page of STIX objects (§5.4) as received, its envelope not parsed yet: the pipeline parses it
  * off the event loop, where `more`, `next` and the objects are read (taxii/envelope.ts).
  */
-export interface ObjectsPageBody extends Omit<Page<unknown>, 'objects' | 'more' | 'next'> {
+export interface ObjectsPageBody extends Omit<Page<unknown>, 'objects' | 'more' | 'next' | 'body'> {
+  /** The envelope's JSON as received (UTF-8), byte order mark removed. */
+  body: Buffer;
   /** `source "…": GET <url>`, to name the request in messages about the body. */
   what: string;
   status: number;

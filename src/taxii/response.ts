@@ -108,6 +108,17 @@ export function checkJsonBody(res: HttpResponse, ctx: DecodeContext): string {
 }
 
 /**
+ * checkJsonBody for a body kept as bytes (`raw`): returns them without a byte order mark. A body
+ * that starts like JSON passes on its first bytes alone; any other is decoded and checked whole.
+ */
+export function checkJsonBytes(res: HttpResponse, raw: Buffer, ctx: DecodeContext): Buffer {
+  const bytes = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.subarray(3) : raw;
+  const c = firstChar(bytes.subarray(0, 256).toString('latin1'));
+  if (c !== '{' && c !== '[') checkJsonBody({ ...res, body: bytes.toString('utf8') }, ctx);
+  return bytes;
+}
+
+/**
  * Decodes the JSON body of a 2xx TAXII response (checkJsonBody, then JSON.parse): TAXII_BAD_JSON
  * (retryable) for JSON that does not parse.
  */

@@ -6,7 +6,7 @@ import { ConnectorError } from '../errors';
 import { displayUrl, HttpClient, type Credentials, type HttpClientOptions } from '../http/request';
 import { registerSecret, silentLogger, type Logger } from '../log';
 import { badEnvelopeError, describeRequest, statusError, withSource, TAXII_ERROR_CODES, type RequestContext } from './errors';
-import { checkJsonBody, decodeJsonBody, TAXII_MEDIA_TYPE } from './response';
+import { checkJsonBytes, decodeJsonBody, TAXII_MEDIA_TYPE } from './response';
 import { schemaIssues } from './schema';
 
 /** The TAXII 2.1 resource a request is for (§4, §5). */
@@ -87,13 +87,14 @@ export class TaxiiTransport {
 
   /**
    * GET a TAXII resource whose body the caller parses itself (a page of objects, parsed off the
-   * event loop): status and media type are checked, the body is returned as text (`data` unset).
+   * event loop): status and media type are checked, the body is returned as bytes, undecoded.
    */
-  async getBody(url: string, options: ExchangeOptions = {}): Promise<TaxiiResponse<undefined> & { what: string }> {
-    const { res, ctx, bytes } = await this.send('GET', url, undefined, options);
+  async getBytes(url: string, options: ExchangeOptions = {}): Promise<{ status: number; url: string; headers: Record<string, string>; body: Buffer; what: string }> {
+    const { res, ctx } = await this.send('GET', url, undefined, options, true);
     const what = describeRequest(ctx);
-    const body = res.status === 204 ? '{}' : checkJsonBody(res, { what, codePrefix: 'TAXII' });
-    return { data: undefined, status: res.status, url: res.url, headers: res.headers, bytes, body, what };
+    const raw = res.raw ?? Buffer.from(res.body);
+    const body = res.status === 204 ? Buffer.from('{}') : checkJsonBytes(res, raw, { what, codePrefix: 'TAXII' });
+    return { status: res.status, url: res.url, headers: res.headers, body, what };
   }
 
   /** POST a TAXII envelope (TAXII 2.1 §5.5) and parse the answer with `schema`. */
@@ -120,7 +121,7 @@ export class TaxiiTransport {
   }
 
   /** One request: a 2xx response, or a typed error (network, size, status). */
-  private async send(method: 'GET' | 'POST', url: string, body: string | undefined, options: ExchangeOptions) {
+  private async send(method: 'GET' | 'POST', url: string, body: string | undefined, options: ExchangeOptions, raw = false) {
     const ctx: RequestContext = { source: this.source, authType: this.authType, method, url, withNext: options.withNext };
     const started = Date.now();
     const told = (status: string): void => this.onRequest?.({ method, endpoint: options.endpoint ?? 'objects', status, ms: Date.now() - started });
@@ -132,6 +133,7 @@ export class TaxiiTransport {
         body,
         headers: body === undefined ? undefined : { 'Content-Type': TAXII_MEDIA_TYPE },
         maxResponseBytes: options.maxResponseBytes,
+        raw,
       });
       told(String(res.status));
     } catch (err) {
@@ -146,7 +148,7 @@ export class TaxiiTransport {
       }
       throw withSource(err, this.source);
     }
-    const bytes = Buffer.byteLength(res.body);
+    const bytes = res.raw?.length ?? Buffer.byteLength(res.body);
     this.log.debug('taxii response', { method, url: displayUrl(url), status: res.status, bytes, ms: Date.now() - started });
     if (res.status < 200 || res.status >= 300) throw statusError(res, ctx);
     return { res, ctx, bytes };

@@ -152,7 +152,7 @@ describe('when a worker dies after receiving a page and before normalizing it', 
       const { runId } = await startRun(runtime, { id: 'tick', data: { v: 1, source: 'feed', collection, apiRoot: target.apiRootUrl, title: target.title } } as unknown as Job);
       const run = await runtime.store.getRun('feed', collection);
       const page = await runtime.pageSource('feed').fetchPage({ apiRoot: target.apiRootUrl, collection, addedAfter: run?.startAfter });
-      const envelope = JSON.parse(page.body) as { more?: boolean; next?: string };
+      const envelope = JSON.parse(page.body.toString('utf8')) as { more?: boolean; next?: string };
       expect(envelope.more).toBe(true);
       await runtime.store.recordFetched('feed', collection, { runId: runId as string, page: 0, last: page.dateAddedLast, final: false, next: envelope.next, addedAfter: run?.startAfter, body: page.body });
       const requestsBefore = server.requestsTo('objects').length;
