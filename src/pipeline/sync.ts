@@ -28,7 +28,7 @@ export interface SyncSummary {
 export interface SyncOptions {
   /** Called about every pollMs with the running totals. */
   onProgress?: (totals: RunCounters & { runsDone: number; runs: number }) => void;
-  /** How often the runs are looked at, in milliseconds (default 50). */
+  /** How often the runs are looked at, in milliseconds (default 20). */
   pollMs?: number;
 }
 
