@@ -38,8 +38,15 @@ export type ThreadReply =
   | { id: number; step: 'page'; page: NormalizedPage }
   | { id: number; step: 'failed'; message: string };
 
-export function createNormalizer(threads: number): Normalizer {
-  return threads <= 0 ? new InlineNormalizer() : new ThreadPool(threads);
+export interface NormalizerOptions {
+  /** Worker threads; 0 normalizes on the event loop. */
+  threads: number;
+  /** The threads' code, a JavaScript file (default: normalize-thread beside this file); tests give a stand-in. */
+  threadScript?: string;
+}
+
+export function createNormalizer(o: NormalizerOptions): Normalizer {
+  return o.threads <= 0 ? new InlineNormalizer() : new ThreadPool(o.threads, o.threadScript);
 }
 
 const unreadable = (): ConnectorError =>
@@ -106,8 +113,9 @@ interface Slot {
 }
 
 /** The thread's code: the built file beside this one, or the TypeScript source through tsx (tests). */
-function spawnThread(): Worker {
-  const built = join(__dirname, 'normalize-thread.js');
+function spawnThread(script: string | undefined): Worker {
+  // No heap cap (resourceLimits): a thread that reaches one inside JSON.parse takes the process down.
+  const built = script ?? join(__dirname, 'normalize-thread.js');
   if (existsSync(built)) return new Worker(built);
   const source = join(__dirname, 'normalize-thread.ts');
   return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
@@ -122,7 +130,10 @@ class ThreadPool implements Normalizer {
   private nextId = 1;
   private closed = false;
 
-  constructor(threads: number) {
+  constructor(
+    threads: number,
+    private readonly script: string | undefined,
+  ) {
     this.slots = Array.from({ length: threads }, () => ({ tasks: new Map() }));
   }
 
@@ -173,7 +184,7 @@ class ThreadPool implements Normalizer {
   }
 
   private spawn(slot: Slot): Worker {
-    const worker = spawnThread();
+    const worker = spawnThread(this.script);
     worker.on('message', (reply: ThreadReply) => {
       const task = slot.tasks.get(reply.id);
       if (task === undefined) return;

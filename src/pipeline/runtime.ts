@@ -67,7 +67,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     return r;
   };
   const pageSources = new Map<string, PageSource>();
-  const normalizer = createNormalizer(config.pipeline.normalize_threads);
+  const normalizer = createNormalizer({ threads: config.pipeline.normalize_threads });
   const ctx: Runtime = {
     config,
     redis,

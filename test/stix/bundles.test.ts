@@ -1,5 +1,5 @@
 // toBundles(): delivery order, splitting by count and bytes, oversized objects, deterministic ids.
-import { bundleId, toBundles, uuidv5, type StixObject } from '../../src/stix';
+import { bundleId, toBundles, toBundleTexts, uuidv5, type StixObject } from '../../src/stix';
 import { idOf, valid, validObjects } from './fixtures';
 
 const bytesOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
@@ -83,5 +83,25 @@ describe('when objects are bundled', () => {
 
   it('makes no bundle of nothing', () => {
     expect(toBundles([], { maxObjects: 3, maxBytes: 1e9, idSeed: 's' })).toEqual([]);
+  });
+});
+
+describe('when bundles are serialized as they are cut (toBundleTexts)', () => {
+  const cases: Array<[string, StixObject[], number, number]> = [
+    ['by count', tools(23), 5, 1e9],
+    ['by bytes', tools(40, 200), 1000, 2000],
+    ['by count and bytes', tools(60, 150), 7, 2500],
+    ['with multi-byte text', tools(30, 0).map((t, i) => ({ ...t, name: `Ünïcödé ✓ 𝔘 ${i}` })), 1000, 900],
+    ['with an object larger than maxBytes', [...tools(3), { ...valid('tool'), id: idOf('tool', 99), description: 'y'.repeat(5000) }, ...tools(2)], 1000, 1200],
+    ['of nothing', [], 10, 1e9],
+  ];
+
+  it.each(cases)('gives exactly the bundles toBundles cuts, as JSON (%s)', (_what, input, maxObjects, maxBytes) => {
+    const limits = { maxObjects, maxBytes, idSeed: 'page-7' };
+    const expected = toBundles(input, limits);
+    const texts = toBundleTexts(input, limits);
+    expect(texts.map((t) => JSON.parse(t.text))).toEqual(expected);
+    expect(texts.map((t) => ({ id: t.id, objects: t.objects }))).toEqual(expected.map((b) => ({ id: b.id, objects: b.objects.length })));
+    for (const t of texts) if (t.objects > 1) expect(Buffer.byteLength(t.text)).toBeLessThanOrEqual(maxBytes);
   });
 });

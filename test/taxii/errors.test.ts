@@ -190,6 +190,31 @@ describe('TAXII client errors', () => {
       expect((await page(srv)).objects).toHaveLength(2);
     });
 
+    describe('and the page is read as bytes for the pipeline (getObjectsPageBody)', () => {
+      const bytesOf = (srv: TaxiiTestServer) => fx.client(srv).getObjectsPageBody(srv.defaultCollectionId, { limit: 10 });
+
+      it('returns the body as the server sent it, with the paging headers, the same page getObjectsPage reads', async () => {
+        const srv = await fx.server({ objects: generateObjects(25) });
+        const parsed = await page(srv);
+        const raw = await bytesOf(srv);
+        expect(JSON.parse(raw.body.toString('utf8'))).toEqual({ more: parsed.more, next: parsed.next, objects: parsed.objects });
+        expect(raw).toMatchObject({ bytes: raw.body.length, status: 200, dateAddedFirst: parsed.dateAddedFirst, dateAddedLast: parsed.dateAddedLast });
+        expect(raw.what).toBe(`source "test": GET ${srv.collectionUrl()}objects/?limit=10`);
+      });
+
+      it.each([
+        ['an HTML page served as 200', { kind: 'html', status: 200 } as const, 'TAXII_CONTENT_TYPE', 'an HTML page ("502 Bad Gateway")'],
+        ['a non-JSON body of another type', { kind: 'status', status: 200, body: 'service notice: try later', headers: { 'Content-Type': 'text/plain' } } as const, 'TAXII_CONTENT_TYPE', 'content type text/plain: service notice: try later'],
+        ['a 429', { kind: '429', retryAfterSecs: 2 } as const, 'TAXII_HTTP_429', 'failed with HTTP 429'],
+      ])('reports %s as getObjectsPage does', async (_what, fault, code, text) => {
+        const srv = await fx.server({ objects: generateObjects(5) });
+        srv.setFault({ ...fault, on: 'objects' });
+        const err = await caught(bytesOf(srv));
+        expect(err.code).toBe(code);
+        expect(err.message).toContain(text);
+      });
+    });
+
     it('reports objects that are not an array as TAXII_BAD_ENVELOPE', async () => {
       const srv = await fx.server({ objects: generateObjects(2) });
       srv.setFault({ kind: 'objects-not-array' });

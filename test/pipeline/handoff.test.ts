@@ -1,0 +1,47 @@
+// The bundle hand-off: one delivery per sink from memory, then Redis; bounded in bytes.
+import { BundleHandoff } from '../../src/pipeline/handoff';
+
+const bytes = (n: number, fill = 'x'): Buffer => Buffer.from(fill.repeat(n));
+
+describe('when this process normalized a bundle', () => {
+  const key = BundleHandoff.key('feed', 'c1', '3', 7, 1);
+
+  it('hands it once to each sink, then forgets it', () => {
+    const h = new BundleHandoff(1000);
+    h.put(key, bytes(10), ['opencti', 'files']);
+    expect(h.take(key, 'files')?.toString()).toBe('x'.repeat(10));
+    expect(h.take(key, 'files')).toBeUndefined();
+    expect(h.size).toBe(10);
+    expect(h.take(key, 'opencti')?.length).toBe(10);
+    expect(h.size).toBe(0);
+    expect(h.take(key, 'opencti')).toBeUndefined();
+  });
+
+  it('has nothing for a sink it was not kept for, nor for another run, page or part', () => {
+    const h = new BundleHandoff(1000);
+    h.put(key, bytes(10), ['files']);
+    expect(h.take(key, 'opencti')).toBeUndefined();
+    for (const other of [BundleHandoff.key('feed', 'c1', '4', 7, 1), BundleHandoff.key('feed', 'c1', '3', 8, 1), BundleHandoff.key('feed', 'c1', '3', 7, 0)]) {
+      expect(h.take(other, 'files')).toBeUndefined();
+    }
+  });
+
+  it('drops the oldest bundles past its byte bound, and keeps none larger than the bound', () => {
+    const h = new BundleHandoff(100);
+    const keys = [0, 1, 2].map((part) => BundleHandoff.key('feed', 'c1', '1', 0, part));
+    keys.forEach((k, i) => h.put(k, bytes(40, String(i)), ['files']));
+    expect(h.size).toBe(80);
+    expect(h.take(keys[0]!, 'files')).toBeUndefined();
+    expect(h.take(keys[2]!, 'files')?.toString()).toBe('2'.repeat(40));
+    h.put(BundleHandoff.key('feed', 'c1', '1', 1, 0), bytes(101), ['files']);
+    expect(h.size).toBe(40);
+  });
+
+  it('replaces a bundle put again under the same key without counting it twice', () => {
+    const h = new BundleHandoff(1000);
+    h.put(key, bytes(10), ['files']);
+    h.put(key, bytes(30, 'y'), ['files']);
+    expect(h.size).toBe(30);
+    expect(h.take(key, 'files')?.toString()).toBe('y'.repeat(30));
+  });
+});

@@ -1,0 +1,129 @@
+// The normalizer: pages parsed and normalized in worker threads (or inline), envelope facts first,
+// bundles as UTF-8 bytes; unreadable pages and lost threads fail with the codes the pipeline retries on.
+import { contentDigest, normalizeObjects, type PageSettings } from '../../src/pipeline/normalize-page';
+import { createNormalizer, type Normalizer } from '../../src/pipeline/normalizer';
+import { ConnectorError } from '../../src/errors';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generateObjects } from '../support/taxii-server';
+
+const settings: PageSettings = { upgrade20: true, nowMs: Date.parse('2026-01-01T00:00:00Z'), maxObjects: 400, maxBytes: 5 * 1024 * 1024, idSeed: 'feed/c/1/0' };
+const objectsOf = (n: number, seed = 1) => generateObjects(n, { seed }).map((s) => s.object);
+const envelope = (body: unknown): Buffer => Buffer.from(JSON.stringify(body));
+const decoded = (json: Uint8Array): unknown => JSON.parse(Buffer.from(json).toString('utf8'));
+
+async function failure(p: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ConnectorError) return err;
+    throw err;
+  }
+  throw new Error('expected a failure');
+}
+
+describe.each([
+  ['in one worker thread', 1],
+  ['in two worker threads', 2],
+  ['on the event loop', 0],
+])('when pages are normalized %s', (_where, threads) => {
+  let normalizer: Normalizer;
+  beforeAll(() => {
+    normalizer = createNormalizer({ threads });
+    normalizer.warm();
+  });
+  afterAll(() => normalizer.close());
+
+  it('answers with the paging facts, then with the bundles normalizeObjects makes', async () => {
+    const objects = objectsOf(1000);
+    const work = normalizer.start(envelope({ more: true, next: 'tok-2', objects }), settings);
+    expect(await work.envelope).toEqual({ ok: true, facts: { more: true, next: 'tok-2', objects: 1000, digest: contentDigest(objects) } });
+    const page = await work.page;
+    const expected = normalizeObjects(objects, settings);
+    expect(page.bundles.map((b) => decoded(b.json))).toEqual(expected.bundles.map((b) => decoded(b.json)));
+    expect(page.bundles.map((b) => [b.id, b.objects])).toEqual(expected.bundles.map((b) => [b.id, b.objects]));
+    expect(page).toMatchObject({ fetched: 1000, accepted: 1000, rejected: [], filtered: 0, duplicates: 0 });
+    expect(page.bundles.reduce((n, b) => n + b.objects, 0)).toBe(1000);
+  });
+
+  it('reads an empty envelope, a byte order mark and an empty `next` as TAXII 2.1 §3.7 allows', async () => {
+    const empty = normalizer.start(Buffer.from('{}'), settings);
+    expect(await empty.envelope).toMatchObject({ ok: true, facts: { more: false, next: undefined, objects: 0 } });
+    expect((await empty.page).bundles).toEqual([]);
+    const bom = normalizer.start(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), envelope({ more: false, next: '', objects: objectsOf(3) })]), settings);
+    expect(await bom.envelope).toMatchObject({ ok: true, facts: { more: false, next: undefined, objects: 3 } });
+    expect((await bom.page).accepted).toBe(3);
+  });
+
+  it('refuses a body that is not JSON (retryable at the fetch: a cut body) and normalizes nothing', async () => {
+    const work = normalizer.start(Buffer.from('{"more": true, "objects": [{"type": "indic'), settings);
+    expect(await work.envelope).toMatchObject({ ok: false, kind: 'BAD_JSON' });
+    expect(await failure(work.page)).toMatchObject({ code: 'PIPELINE_PAGE_UNREADABLE', retryable: false });
+  });
+
+  it('refuses JSON that is not an envelope, naming the member at fault', async () => {
+    const work = normalizer.start(envelope({ more: 'yes', objects: {} }), settings);
+    const outcome = await work.envelope;
+    expect(outcome).toMatchObject({ ok: false, kind: 'BAD_ENVELOPE' });
+    expect(outcome.ok === false && outcome.kind === 'BAD_ENVELOPE' ? outcome.issues.map((i) => i.path).sort() : []).toEqual(['more', 'objects']);
+    await expect(work.page).rejects.toMatchObject({ code: 'PIPELINE_PAGE_UNREADABLE' });
+  });
+
+  it('keeps each page to itself when several are under way', async () => {
+    const pages = [objectsOf(300, 1), objectsOf(500, 2), objectsOf(200, 3)];
+    const works = pages.map((objects, i) => normalizer.start(envelope({ more: i < 2, next: `t${i}`, objects }), { ...settings, idSeed: `p${i}` }));
+    const done = await Promise.all(works.map((w) => w.page));
+    for (const [i, page] of done.entries()) {
+      const ids = page.bundles.flatMap((b) => (decoded(b.json) as { objects: Array<{ id: string }> }).objects.map((o) => o.id));
+      expect(ids.sort()).toEqual(pages[i]!.map((o) => o.id as string).sort());
+    }
+  });
+});
+
+describe('when a page arrives while a thread normalizes a large one', () => {
+  it('reads the new page’s envelope before the large page is finished', async () => {
+    const normalizer = createNormalizer({ threads: 1 });
+    try {
+      const large = normalizer.start(envelope({ more: true, next: 'a', objects: objectsOf(20_000) }), settings);
+      await large.envelope;
+      const small = normalizer.start(envelope({ more: true, next: 'b', objects: objectsOf(10) }), settings);
+      const order: string[] = [];
+      await Promise.all([small.envelope.then(() => order.push('small envelope')), large.page.then(() => order.push('large page'))]);
+      expect(order).toEqual(['small envelope', 'large page']);
+    } finally {
+      await normalizer.close();
+    }
+  });
+});
+
+describe('when a thread dies on a page', () => {
+  it('fails that page with a retryable PIPELINE_NORMALIZER_LOST and gives the next page to a new thread', async () => {
+    const marker = join(tmpdir(), `normalizer-dies-once-${process.pid}`);
+    rmSync(marker, { force: true });
+    const normalizer = createNormalizer({ threads: 1, threadScript: resolve(__dirname, '../support/dies-once-thread.js') });
+    try {
+      const first = normalizer.start(envelope({ objects: objectsOf(20) }), settings);
+      const err = await failure(first.page);
+      expect(err).toMatchObject({ code: 'PIPELINE_NORMALIZER_LOST', retryable: true });
+      expect(err.message).toContain('exit code 3');
+      expect(existsSync(marker)).toBe(true);
+      await expect(first.envelope).rejects.toMatchObject({ code: 'PIPELINE_NORMALIZER_LOST' });
+      const next = normalizer.start(envelope({ objects: objectsOf(50) }), settings);
+      expect((await next.page).accepted).toBe(50);
+    } finally {
+      await normalizer.close();
+      rmSync(marker, { force: true });
+    }
+  });
+});
+
+describe('when the normalizer is closed', () => {
+  it('fails pages under way and later ones as retryable, so that their jobs are taken up again', async () => {
+    const normalizer = createNormalizer({ threads: 1 });
+    const under = normalizer.start(envelope({ objects: objectsOf(5000) }), settings);
+    await normalizer.close();
+    expect(await failure(under.page)).toMatchObject({ code: 'PIPELINE_SHUTTING_DOWN', retryable: true });
+    expect(await failure(normalizer.start(envelope({ objects: [] }), settings).envelope)).toMatchObject({ code: 'PIPELINE_SHUTTING_DOWN', retryable: true });
+  });
+});
