@@ -1,6 +1,7 @@
 // `npm run bench`: `taxii-connector sync --once` against the floor (reading the pages and nothing
 // else), into files and into OpenCTI, for 10,000 and 100,000 objects at page sizes 1,000 and
-// 10,000, plus a pipelining case against a server that takes 200 ms per page. Prints a Markdown
+// 10,000, 300,000 objects into files (does memory stay flat?), plus a pipelining case against a
+// server that takes 200 ms per page. Prints a Markdown
 // report (time, peak RSS, Redis memory, the targets) and writes it to BENCHMARKS.md.
 //
 //   npm run bench                    full run (builds dist first), writes BENCHMARKS.md
@@ -16,7 +17,7 @@ import { Redis } from 'ioredis';
 import { PipelineConfig } from '../src/config/schema';
 import { measureCase, measurePipelining, withTaxiiServer, type BenchSettings, type CaseResult } from './lib/cases';
 import { renderReport } from './lib/report';
-import { checkTargets } from './lib/targets';
+import { checkTargets, PLATEAU } from './lib/targets';
 
 const ROOT = resolve(__dirname, '..');
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -73,6 +74,10 @@ async function main(): Promise<void> {
       for (const pageSize of PAGE_SIZES) cases.push(await measureCase(settings, taxii, objects, pageSize));
     });
   }
+  if (!o.quick) {
+    log(`generating ${PLATEAU.toLocaleString('en-US')} objects (memory plateau, file sink)`);
+    cases.push(await withTaxiiServer(PLATEAU, 0, (taxii) => measureCase(settings, taxii, PLATEAU, 10_000, ['file'])));
+  }
   const pipelining = await measurePipelining(settings);
 
   const pipeline = PipelineConfig.parse({});
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
         max_pending_bundles: pipeline.max_pending_bundles,
         fetch_concurrency: pipeline.fetch_concurrency,
         deliver_concurrency: pipeline.deliver_concurrency,
+        normalize_threads: pipeline.normalize_threads,
       },
     },
     cases,

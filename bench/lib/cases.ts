@@ -29,6 +29,8 @@ export interface PipeliningResult {
   pageDelayMs: number;
   /** The floor against the slow server. */
   floor: FloorRun[];
+  /** The floor against the same objects without the delay. */
+  floorFast: FloorRun[];
   /** `sync --once` into files against the slow server. */
   slow: ConnectorRun[];
   /** The same run against the same objects without the delay. */
@@ -56,7 +58,8 @@ export async function withTaxiiServer<T>(objects: number, pageDelayMs: number, f
   }
 }
 
-export async function measureCase(s: BenchSettings, taxii: TaxiiTestServer, objects: number, pageSize: number): Promise<CaseResult> {
+/** The floor and `sync --once` into each of `sinks`, `s.repeats` times, taking turns. */
+export async function measureCase(s: BenchSettings, taxii: TaxiiTestServer, objects: number, pageSize: number, sinks: readonly SinkKind[] = ['file', 'opencti']): Promise<CaseResult> {
   const result: CaseResult = { objects, pageSize, floor: [], runs: { file: [], opencti: [] } };
   await runFloor(taxii, pageSize); // warm-up of the server; not counted
   for (let i = 1; i <= s.repeats; i++) {
@@ -64,18 +67,20 @@ export async function measureCase(s: BenchSettings, taxii: TaxiiTestServer, obje
     if (floor.objects !== objects) throw new Error(`floor read ${floor.objects} of ${objects} objects`);
     result.floor.push(floor);
     const label = `N=${objects} page=${pageSize} run ${i}/${s.repeats}`;
-    const file = check(await runConnector(connectorCase(s, taxii, 'file', pageSize)), objects, `${label} file`);
-    result.runs.file.push(file);
-    const opencti = check(await runConnector(connectorCase(s, taxii, 'opencti', pageSize)), objects, `${label} opencti`);
-    result.runs.opencti.push(opencti);
-    s.log(`${label}: floor ${secs(floor.seconds)} s, file ${secs(file.seconds)} s, opencti ${secs(opencti.seconds)} s`);
+    const times = [`floor ${secs(floor.seconds)} s`];
+    for (const sink of sinks) {
+      const run = check(await runConnector(connectorCase(s, taxii, sink, pageSize)), objects, `${label} ${sink}`);
+      result.runs[sink].push(run);
+      times.push(`${sink} ${secs(run.seconds)} s`);
+    }
+    s.log(`${label}: ${times.join(', ')}`);
   }
   return result;
 }
 
 export async function measurePipelining(s: BenchSettings, pages = 20, pageSize = 1000, pageDelayMs = 200): Promise<PipeliningResult> {
   const objects = pages * pageSize;
-  const result: PipeliningResult = { objects, pageSize, pages, pageDelayMs, floor: [], slow: [], fast: [] };
+  const result: PipeliningResult = { objects, pageSize, pages, pageDelayMs, floor: [], floorFast: [], slow: [], fast: [] };
   await withTaxiiServer(objects, pageDelayMs, (slow) =>
     withTaxiiServer(objects, 0, async (fast) => {
       await runFloor(fast, pageSize);
@@ -83,6 +88,7 @@ export async function measurePipelining(s: BenchSettings, pages = 20, pageSize =
         const floor = await runFloor(slow, pageSize);
         if (floor.pages !== pages) throw new Error(`expected ${pages} pages, the floor read ${floor.pages}`);
         result.floor.push(floor);
+        result.floorFast.push(await runFloor(fast, pageSize));
         result.slow.push(check(await runConnector(connectorCase(s, slow, 'file', pageSize)), objects, 'pipelining, slow server'));
         result.fast.push(check(await runConnector(connectorCase(s, fast, 'file', pageSize)), objects, 'pipelining, fast server'));
         s.log(`pipelining run ${i}/${s.repeats}: floor ${secs(floor.seconds)} s, sync --once ${secs(result.slow.at(-1)!.seconds)} s (${secs(result.fast.at(-1)!.seconds)} s without the delay)`);

@@ -1,7 +1,7 @@
 // The bench's report as Markdown: printed, and written to BENCHMARKS.md by a full run.
 import type { CaseResult, PipeliningResult } from './cases';
 import type { SinkKind } from './connector';
-import { pageBytes, pipeliningOf, type TargetCheck } from './targets';
+import { pageBytes, pipeliningOf, PLATEAU, type TargetCheck } from './targets';
 import { count, mb, medianOf, rate, ratio, secs } from './stats';
 
 export interface ReportContext {
@@ -22,16 +22,19 @@ function table(align: string, header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `|${rule}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
+const ran = (c: CaseResult): SinkKind[] => SINKS.filter((s) => c.runs[s].length > 0);
+
 function timeRows(c: CaseResult): string[][] {
   const floor = medianOf(c.floor, (f) => f.seconds);
   const n = count(c.objects);
-  const rows = [[n, String(c.pageSize), 'floor (fetch + JSON.parse)', secs(floor), secs(medianOf(c.floor, (f) => f.cpuSeconds)), rate(c.objects, floor), '1.00x', '1.00x', secs(medianOf(c.floor, (f) => f.firstPageSeconds)), '—']];
-  for (const sink of SINKS) {
+  const floorFirst = medianOf(c.floor, (f) => f.firstPageSeconds);
+  const rows = [[n, String(c.pageSize), 'floor (fetch + JSON.parse)', secs(floor), secs(medianOf(c.floor, (f) => f.cpuSeconds)), rate(c.objects, floor), '1.00x', '1.00x', secs(floorFirst), '—']];
+  for (const sink of ran(c)) {
     const runs = c.runs[sink];
     const s = medianOf(runs, (r) => r.seconds);
     const first = medianOf(runs, (r) => r.firstPageSeconds);
     const tail = medianOf(runs, (r) => r.seconds - r.lastWriteSeconds);
-    rows.push([n, String(c.pageSize), `sync --once → ${sink}`, secs(s), secs(medianOf(runs, (r) => r.cpuSeconds)), rate(c.objects, s), ratio(s / floor), ratio((s - first) / floor), secs(first), secs(tail)]);
+    rows.push([n, String(c.pageSize), `sync --once → ${sink}`, secs(s), secs(medianOf(runs, (r) => r.cpuSeconds)), rate(c.objects, s), ratio(s / floor), ratio((s - first) / (floor - floorFirst)), secs(first), secs(tail)]);
   }
   return rows;
 }
@@ -40,7 +43,7 @@ function memoryRows(c: CaseResult): string[][] {
   const n = count(c.objects);
   const page = pageBytes(c);
   const rows = [[n, String(c.pageSize), 'floor (fetch + JSON.parse)', mb(medianOf(c.floor, (f) => f.peakRssBytes)), '—', '—', '—', '—']];
-  for (const sink of SINKS) {
+  for (const sink of ran(c)) {
     const runs = c.runs[sink];
     const prefix = medianOf(runs, (r) => r.redis.prefixBytes);
     const left = runs[runs.length - 1]!.left;
@@ -59,9 +62,12 @@ function pipeliningRows(p: PipeliningResult): string[][] {
   return [
     [`floor, ${p.pageDelayMs} ms per page`, secs(medianOf(p.floor, (f) => f.seconds)), ms(o.floorIntervalMs), `${p.pages} × ${p.pageDelayMs} ms = ${secs(delay)} s of server delay`],
     [`sync --once → file, ${p.pageDelayMs} ms per page`, secs(o.measured), ms(o.intervalMs), `first page after ${secs(medianOf(p.slow, (r) => r.firstPageSeconds))} s`],
-    ['sync --once → file, no delay', secs(medianOf(p.fast, (r) => r.seconds)), ms(medianOf(p.fast, (r) => r.pageIntervalMs)), `own work per page ${ms(o.workPerPageMs)} ms`],
-    ['sequential estimate', secs(o.sequential), ms(o.floorIntervalMs + o.workPerPageMs), `${secs(delay)} s + the run without the delay`],
-    ['work per page hidden behind the delay', `${Math.round(o.hidden * 100)}%`, '', '1 − (run\'s interval − floor\'s interval) ÷ own work per page'],
+    ['floor, no delay', secs(medianOf(p.floorFast, (f) => f.seconds)), ms(medianOf(p.floorFast, (f) => f.pageIntervalMs)), ''],
+    ['sync --once → file, no delay', secs(medianOf(p.fast, (r) => r.seconds)), ms(medianOf(p.fast, (r) => r.pageIntervalMs)), ''],
+    ['sequential estimate', secs(o.sequential), '', `${secs(delay)} s + the run without the delay`],
+    ["connector's own work beyond start-up", secs(o.ownWork), '', `no delay: its time less the floor's, less ${secs(o.startup)} s of start-up beyond the floor's`],
+    ['of which still on the request chain', secs(o.shown), '', `with the delay: its time less the floor's, less the same start-up`],
+    ['own work hidden behind the delay', `${Math.round(o.hidden * 100)}%`, '', '1 − on the chain ÷ own work'],
   ];
 }
 
@@ -92,14 +98,14 @@ export function renderReport(ctx: ReportContext, cases: CaseResult[], pipelining
     '## How to read this',
     '',
     '- **floor**: every page read with plain `fetch` + `JSON.parse` and nothing else, in a child process of its own',
-    '  (bench/floor.ts), `next` followed with the same query and page size. It starts its clock at the first',
-    '  request: no process start, no discovery.',
+    '  (bench/floor.ts, plain `node`), `next` followed with the same query and page size. It is timed as the',
+    '  connector is, from spawn to exit; it has no discovery, no Redis and no module to load.',
     '- **seconds** of `sync --once`: from spawning the process to its exit, so process start, module loading,',
     '  Redis connection, TAXII discovery, sink start-up and shutdown all count against the connector.',
     '  **CPU** is the process\'s user + system time (/proc/<pid>/stat), process start included; the floor\'s',
     '  does not include the server\'s work, which runs in the bench process.',
     '  **first page** is the time from spawn to the first objects request the TAXII server received;',
-    '  **× floor after first page** leaves that start-up out. **exit after last write** is the tail after the',
+    '  **× floor after first page** leaves that start-up out of both. **exit after last write** is the tail after the',
     '  last bundle file was written (the end of the run noticed, workers and connections closed).',
     '- **peak RSS**: the highest of VmRSS sampled every 20 ms and VmHWM from `/proc/<pid>/status`.',
     "- **Redis used_memory Δ**: `INFO memory` used_memory sampled every 20 ms, minus its value before the run. It is",
@@ -108,10 +114,12 @@ export function renderReport(ctx: ReportContext, cases: CaseResult[], pipelining
     '  TAXII JSON. **left after the run**: the same keys once the process exited (before the prefix is removed):',
     '  finished jobs BullMQ keeps (`removeOnComplete`), and the run state (`<prefix>:c:*`).',
     '- **Pipelining**: TAXII paging is a chain (each request carries the `next` of the answer before), so a run',
-    '  cannot take less than pages × delay plus its start-up. The interval between page requests, as the server',
-    '  saw them, shows what the connector adds per page over the floor; its **own work per page** is the run',
-    '  without the delay, from first page request to last write, per page, less the server\'s share (the',
-    '  floor\'s interval beyond the delay).',
+    '  cannot take less than pages × delay plus its start-up. The floor pays the same delay and the same server,',
+    "  so the connector's time beyond the floor's is its own: without the delay, all of its work (start-up",
+    '  beyond the floor\'s left out); with the delay, only what stays on the request chain. **Hidden** is the',
+    '  share of its own work done while the server prepared the next page.',
+    `- **N=${count(PLATEAU)}** (file sink, page 10000) is there for memory: compared with N=100,000 it shows whether`,
+    '  memory grows with the collection once the pipeline is full, which N=10,000 (a single page) cannot show.',
     '- The TAXII and OpenCTI test servers are test/support\'s, in the bench process; the objects come from',
     '  `generateObjects` (indicators with patterns, malware, attack patterns, relationships; ~520 bytes each).',
     '',
