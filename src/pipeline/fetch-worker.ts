@@ -200,7 +200,7 @@ async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, log: Pipeline
 
 /** The envelope of a page received before a crash, as kept in Redis. */
 async function storedBody(ctx: PipelineContext, data: FetchJob): Promise<Buffer> {
-  const body = await ctx.store.getRawPage(data.source, data.collection, data.page);
+  const body = await ctx.store.getRawPage(data.source, data.collection, data.runId, data.page);
   if (body === null) throw new ConnectorError(`page ${data.page} of run ${data.runId} was received but its content is gone`, { code: 'PIPELINE_PAGE_LOST', retryable: false });
   return body;
 }

@@ -21,7 +21,7 @@ export interface CollectionKeys {
   done: string;
   /** Hash: `next` tokens of the current run: `sent.<page>` (used once) and `seen.<token>` (received). */
   tokens: string;
-  /** Hash: page → the envelope as received, kept from fetch until the page is normalized. */
+  /** Hash: `<run>.<page>` → the envelope as received, kept from fetch until the page is normalized. */
   raw: string;
   /** Hash: sink name → the sink's unit of work (OpenCTI work id) for the current run. */
   works: string;

@@ -78,9 +78,11 @@ return {1, ARGV[1]}
 `;
 
 /**
- * First step of a page: it was received. KEYS: run, raw. ARGV: runId, page, last, lastc, final,
- * next, queryAddedAfter, body. Keeps the paging facts and the envelope, so that the next page can be
- * requested at once and a crash before normalization never needs the page (or its token) again.
+ * First step of a page: it was received. KEYS: run. ARGV: runId, page, last, lastc, final, next,
+ * queryAddedAfter. Keeps the paging facts (the envelope is set beside them, in the raw hash under
+ * `<runId>.<page>`, first writer wins), so that the next page can be requested at once and a crash
+ * before normalization never needs the page (or its token) again. The envelope stays out of the
+ * script: a large argument costs Redis a copy per script call.
  * Returns {-1} for a run that is not current, {0} when the page was received before, else {1}.
  */
 export const RECORD_FETCHED = `${COMMON}
@@ -89,7 +91,6 @@ local p = 'p' .. ARGV[2]
 if redis.call('HEXISTS', KEYS[1], p .. '.f') == 1 then return {0} end
 redis.call('HSET', KEYS[1], p .. '.f', '1', p .. '.last', ARGV[3], p .. '.lastc', ARGV[4], p .. '.final', ARGV[5],
   p .. '.next', ARGV[6], p .. '.qa', ARGV[7], 'heartbeat', nowMs())
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[8])
 redis.call('HINCRBY', KEYS[1], 'pages', 1)
 return {1}
 `;
@@ -107,7 +108,7 @@ local p = 'p' .. ARGV[2]
 if redis.call('HEXISTS', KEYS[1], p .. '.n') == 1 then return {-2} end
 for i = 10, #ARGV, 2 do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], p .. '.n', ARGV[3], p .. '.parts', ARGV[4], 'heartbeat', now)
-redis.call('HDEL', KEYS[5], ARGV[2])
+redis.call('HDEL', KEYS[5], ARGV[1] .. '.' .. ARGV[2])
 local counters = {'fetched', 'rejected', 'filtered', 'upgraded', 'duplicates'}
 for i, c in ipairs(counters) do redis.call('HINCRBY', KEYS[1], c, ARGV[4 + i]) end
 local r = advance(KEYS[1], KEYS[2], KEYS[3], KEYS[4], now)

@@ -136,17 +136,26 @@ export class RunStore {
     return { started: code === 1, resumed: code === 2, runId: id };
   }
 
-  /** First step of a page: received. False when the run is not current any more. */
+  /** First step of a page: received (its envelope and paging facts in one round trip). False when the run is not current any more. */
   async recordFetched(source: string, collection: string, f: FetchRecord): Promise<boolean> {
     const k = this.keys(source, collection);
     const lastc = f.last ? canonicalTimestamp(f.last) ?? '' : '';
-    const [code] = (await this.redis.eval(RECORD_FETCHED, 2, k.run, k.raw, f.runId, f.page, f.last ?? '', lastc, f.final ? '1' : '0', f.next ?? '', f.addedAfter ?? '', f.body)) as number[];
+    const field = `${f.runId}.${f.page}`;
+    const replies = await this.redis
+      .pipeline()
+      .hsetnx(k.raw, field, f.body)
+      .eval(RECORD_FETCHED, 1, k.run, f.runId, f.page, f.last ?? '', lastc, f.final ? '1' : '0', f.next ?? '', f.addedAfter ?? '')
+      .exec();
+    for (const [err] of replies ?? []) if (err) throw err;
+    const [code] = replies?.[1]?.[1] as number[];
+    // A superseded run's envelope is of no use to anyone.
+    if (code === -1) await this.redis.hdel(k.raw, field);
     return code !== -1;
   }
 
   /** The envelope of a page received but not yet normalized, as received. */
-  async getRawPage(source: string, collection: string, page: number): Promise<Buffer | null> {
-    return this.redis.hgetBuffer(this.keys(source, collection).raw, String(page));
+  async getRawPage(source: string, collection: string, runId: string, page: number): Promise<Buffer | null> {
+    return this.redis.hgetBuffer(this.keys(source, collection).raw, `${runId}.${page}`);
   }
 
   /** Second step: normalized, with its bundles; the cursor advances over finished pages. */
