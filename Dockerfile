@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# taxii-connector image: TypeScript compiled in a build stage; the final stage holds dist/ and the
+# taxii-connector image: TypeScript compiled and bundled in a build stage; the final stage holds dist/ and the
 # production dependencies only, runs as the unprivileged `node` user, and serves the ops endpoints
 # (/healthz, /readyz, /metrics, /status, /dashboard) on 0.0.0.0:9464.
 
@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# scripts/: the loader that becomes dist/cli.js; the build starts it once to make V8's code cache.
+COPY scripts ./scripts
 RUN npm run build
 
 FROM node:20-slim

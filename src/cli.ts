@@ -29,7 +29,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (require.main === module) {
+/** Runs the command line on this process's arguments. */
+export function runCli(): void {
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {
@@ -37,3 +38,5 @@ if (require.main === module) {
       process.exitCode = 1;
     });
 }
+
+if (require.main === module) runCli();

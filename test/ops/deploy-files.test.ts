@@ -171,6 +171,9 @@ describe('when the Dockerfile is read against package.json', () => {
     expect(stages[0]).toMatch(/^RUN npm run build$/m);
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; bin: Record<string, string> };
     expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json\b/);
+    // The build runs scripts/finish-build.js (the loader and its code cache): the build stage has it.
+    expect(pkg.scripts.build).toMatch(/&& node scripts\/finish-build\.js$/);
+    expect(stages[0]).toMatch(/^COPY scripts \.\/scripts$/m);
     expect((JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { outDir: string; rootDir: string } }).compilerOptions).toMatchObject({ outDir: 'dist', rootDir: 'src' });
     expect(Object.values(pkg.bin)).toContain('dist/cli.js');
     expect(final).toMatch(/^node:20-slim/);
