@@ -1,7 +1,7 @@
 // The fetch worker: `poll` jobs start a run of a collection; `page` jobs fetch one page, keep it in
 // Redis and enqueue the next page at once, then normalize it (in a worker thread), store its
-// bundles and enqueue their deliveries. Pages of a run run up to `max_pages_in_flight` ahead of the cursor, and wait while
-// the deliver queue or a sink is backed up.
+// bundles and enqueue their deliveries. Pages of a run run up to `max_pages_in_flight` ahead of the
+// cursor, and wait while the deliver queue or a sink is backed up.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ConnectorError, describeError } from '../errors';
 import { displayUrl } from '../http/request';
@@ -220,15 +220,13 @@ async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob
     log.warn('objects rejected', { rejected: result.rejected.length, reasons: rejectedByReason });
   }
   const deliveries = bundles.length * ctx.sinks.size;
+  // The bytes came from the thread: Buffers over them, no copy.
+  const jsons = bundles.map((b) => Buffer.from(b.json.buffer, b.json.byteOffset, b.json.byteLength));
   const r = await ctx.store.recordPage(source, collection, {
-    runId, page, deliveries, bundles: bundles.map((b) => b.json),
+    runId, page, deliveries, bundles: jsons,
     fetched: result.fetched, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
   });
-  if (r.recorded) {
-    for (const [part, b] of bundles.entries()) {
-      ctx.handoff.put(BundleHandoff.key(source, collection, runId, page, part), Buffer.from(b.json.buffer, b.json.byteOffset, b.json.byteLength), ctx.sinks.keys());
-    }
-  }
+  if (r.recorded) for (const [part, json] of jsons.entries()) ctx.handoff.put(BundleHandoff.key(source, collection, runId, page, part), json, ctx.sinks.keys());
   log.debug('page recorded', { objects: result.fetched, bundles: bundles.length });
   return { current: r.current, completed: r.completed, deliveries, parts: bundles.length, bundles: bundles.map((b) => ({ id: b.id, objects: b.objects })) };
 }

@@ -1,8 +1,8 @@
 // Where pages are parsed and normalized: in worker threads (`pipeline.normalize_threads`), so that
 // parsing, checking, bundling and serializing a page never hold up the event loop that requests the
 // next page, records pages in Redis and delivers bundles; or inline, with 0 threads. Threads start
-// on first use; one that dies (out of memory, a crash) fails its page with a retryable error and is
-// replaced on the next page.
+// with the fetch worker (warm) or on first use; one that stops (an uncaught error, an exit) fails
+// its pages with a retryable error and is replaced on the next page.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';

@@ -72,7 +72,7 @@ export interface PageRecord {
   /** Deliveries expected: bundles × sinks. */
   deliveries: number;
   /** The bundles' JSON (UTF-8). */
-  bundles: Uint8Array[];
+  bundles: Buffer[];
   fetched: number;
   rejected: number;
   filtered: number;
@@ -161,7 +161,7 @@ export class RunStore {
   /** Second step: normalized, with its bundles; the cursor advances over finished pages. */
   async recordPage(source: string, collection: string, p: PageRecord): Promise<AdvanceResult> {
     const k = this.keys(source, collection);
-    const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, Buffer.from(b.buffer, b.byteOffset, b.byteLength)]);
+    const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, b]);
     const r = (await this.redis.eval(
       RECORD_PAGE, 5, k.run, k.cursor, k.lastRun, k.bundles, k.raw,
       p.runId, p.page, p.deliveries, p.bundles.length, p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, ...bundleArgs,
