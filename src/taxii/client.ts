@@ -42,7 +42,7 @@ export interface TaxiiReader {
   readonly source: string;
   resolveCollections(selectors: readonly string[]): Promise<ResolvedCollection[]>;
   getObjectsPage(collection: CollectionRef, query?: ObjectsQuery): Promise<ObjectsPage>;
-  /** getObjectsPage with the envelope left as text, for the pipeline to parse off the event loop. */
+  /** getObjectsPage with the envelope left unparsed, as bytes, for the pipeline to parse off the event loop. */
   getObjectsPageBody(collection: CollectionRef, query?: ObjectsQuery): Promise<ObjectsPageBody>;
   objectPages(collection: CollectionRef, query?: ObjectsQuery, options?: PagingOptions): AsyncGenerator<ObjectsPage, void, undefined>;
   getManifestPage(collection: CollectionRef, query?: ObjectsQuery): Promise<ManifestPage>;

@@ -17,11 +17,9 @@ export { canonicalTimestamp, compareTimestamps, isTimestamp, laterTimestamp, par
 export type { ParsedTimestamp } from './timestamps';
 export { clampPageSize, resolvePreset, TREND_MICRO_COLLECTION_ID, TREND_MICRO_HOSTS, TREND_MICRO_PAGE_BOUNDS } from './presets';
 export type { PageBounds, PresetName, ResolvedPreset, TrendRegion } from './presets';
-export { badJsonError, checkJsonBody, decodeJsonBody, describeErrorBody, isJsonMediaType, parseMediaType, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE } from './response';
+export { badJsonError, decodeJsonBody, describeErrorBody, isJsonMediaType, parseMediaType, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE } from './response';
 export type { MediaType } from './response';
 export { badEnvelopeError, describeRequest, statusError, TAXII_ERROR_CODES } from './errors';
-export { readEnvelope } from './envelope';
-export type { EnvelopeRead } from './envelope';
 export type { RequestContext, TaxiiErrorCode } from './errors';
 export * as taxiiSchema from './schema';
 export type { ApiRootInfo, CollectionInfo, Discovery, Envelope, ManifestRecord, Status, StatusDetail, TaxiiErrorBody } from './schema';

@@ -2,7 +2,7 @@
 // and a short, secret-free description of an error body (TAXII 2.1 §1.6.8 media types, §3.6.1
 // error message).
 import { ConnectorError } from '../errors';
-import type { HttpResponse } from '../http/request';
+import { displayUrl, type HttpResponse } from '../http/request';
 import { redact } from '../log';
 import { TaxiiErrorBody } from './schema';
 
@@ -128,7 +128,7 @@ export function decodeJsonBody(res: HttpResponse, ctx: DecodeContext): unknown {
   try {
     return JSON.parse(body);
   } catch (err) {
-    throw badJsonError(ctx.what, ctx.codePrefix, (err as Error).message, { url: res.url, status: res.status, content_type: res.headers['content-type'], bytes: Buffer.byteLength(body) });
+    throw badJsonError(ctx.what, ctx.codePrefix, (err as Error).message, { url: displayUrl(res.url), status: res.status, content_type: res.headers['content-type'], bytes: Buffer.byteLength(body) });
   }
 }
 

@@ -2,26 +2,16 @@
 // bundles as UTF-8 bytes; unreadable pages and lost threads fail with the codes the pipeline retries on.
 import { contentDigest, normalizeObjects, type PageSettings } from '../../src/pipeline/normalize-page';
 import { createNormalizer, type Normalizer } from '../../src/pipeline/normalizer';
-import { ConnectorError } from '../../src/errors';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { caught } from '../support/taxii-client';
 import { generateObjects } from '../support/taxii-server';
 
 const settings: PageSettings = { upgrade20: true, nowMs: Date.parse('2026-01-01T00:00:00Z'), maxObjects: 400, maxBytes: 5 * 1024 * 1024, idSeed: 'feed/c/1/0' };
 const objectsOf = (n: number, seed = 1) => generateObjects(n, { seed }).map((s) => s.object);
 const envelope = (body: unknown): Buffer => Buffer.from(JSON.stringify(body));
 const decoded = (json: Uint8Array): unknown => JSON.parse(Buffer.from(json).toString('utf8'));
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ConnectorError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 describe.each([
   ['in one worker thread', 1],
@@ -59,7 +49,7 @@ describe.each([
   it('refuses a body that is not JSON (retryable at the fetch: a cut body) and normalizes nothing', async () => {
     const work = normalizer.start(Buffer.from('{"more": true, "objects": [{"type": "indic'), settings);
     expect(await work.envelope).toMatchObject({ ok: false, kind: 'BAD_JSON' });
-    expect(await failure(work.page)).toMatchObject({ code: 'PIPELINE_PAGE_UNREADABLE', retryable: false });
+    expect(await caught(work.page)).toMatchObject({ code: 'PIPELINE_PAGE_UNREADABLE', retryable: false });
   });
 
   it('refuses JSON that is not an envelope, naming the member at fault', async () => {
@@ -104,7 +94,7 @@ describe('when a thread dies on a page', () => {
     const normalizer = createNormalizer({ threads: 1, threadScript: resolve(__dirname, '../support/dies-once-thread.js') });
     try {
       const first = normalizer.start(envelope({ objects: objectsOf(20) }), settings);
-      const err = await failure(first.page);
+      const err = await caught(first.page);
       expect(err).toMatchObject({ code: 'PIPELINE_NORMALIZER_LOST', retryable: true });
       expect(err.message).toContain('exit code 3');
       expect(existsSync(marker)).toBe(true);
@@ -123,7 +113,7 @@ describe('when the normalizer is closed', () => {
     const normalizer = createNormalizer({ threads: 1 });
     const under = normalizer.start(envelope({ objects: objectsOf(5000) }), settings);
     await normalizer.close();
-    expect(await failure(under.page)).toMatchObject({ code: 'PIPELINE_SHUTTING_DOWN', retryable: true });
-    expect(await failure(normalizer.start(envelope({ objects: [] }), settings).envelope)).toMatchObject({ code: 'PIPELINE_SHUTTING_DOWN', retryable: true });
+    expect(await caught(under.page)).toMatchObject({ code: 'PIPELINE_SHUTTING_DOWN', retryable: true });
+    expect(await caught(normalizer.start(envelope({ objects: [] }), settings).envelope)).toMatchObject({ code: 'PIPELINE_SHUTTING_DOWN', retryable: true });
   });
 });
