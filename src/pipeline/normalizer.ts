@@ -31,7 +31,12 @@ export interface ThreadRequest {
   /** Copied to the thread (the caller keeps its bytes for Redis). */
   body: Uint8Array;
   settings: PageSettings;
+  /** The envelope was read by the caller: the thread sends the bundles only. */
+  envelopeRead?: boolean;
 }
+
+/** Pages up to this size have their envelope read on the calling thread (about 2 ms of work). */
+export const READ_HERE_BYTES = 1024 * 1024;
 
 export type ThreadReply =
   | { id: number; step: 'envelope'; outcome: EnvelopeOutcome }
@@ -141,14 +146,24 @@ class ThreadPool implements Normalizer {
     const task: Task = { envelope: deferred(), page: deferred() };
     if (this.closed) {
       this.fail(task, shuttingDown());
-    } else {
-      const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
-      const worker = (slot.worker ??= this.spawn(slot));
-      const id = this.nextId++;
-      slot.tasks.set(id, task);
-      worker.ref();
-      worker.postMessage({ id, body, settings } satisfies ThreadRequest);
+      return { envelope: task.envelope.promise, page: task.page.promise };
     }
+    // A small page's envelope is read here: sooner than a round trip to a thread that may be busy.
+    const here = body.byteLength <= READ_HERE_BYTES;
+    if (here) {
+      const read = readPage(body);
+      task.envelope.resolve(read.outcome);
+      if (!read.outcome.ok) {
+        task.page.reject(unreadable());
+        return { envelope: task.envelope.promise, page: task.page.promise };
+      }
+    }
+    const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
+    const worker = (slot.worker ??= this.spawn(slot));
+    const id = this.nextId++;
+    slot.tasks.set(id, task);
+    worker.ref();
+    worker.postMessage({ id, body, settings, envelopeRead: here } satisfies ThreadRequest);
     return { envelope: task.envelope.promise, page: task.page.promise };
   }
 
