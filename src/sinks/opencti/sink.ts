@@ -136,9 +136,11 @@ export class OpenCtiSink implements Sink {
     // GraphQL carries the bundle as a JSON string: it is text here.
     const text = typeof json === 'string' ? json : json.toString('utf8');
     const workId = this.sendsWorkId ? ctx.workId : undefined;
-    if (Buffer.byteLength(this.pushBody(text, workId)) <= this.o.maxBodyBytes) {
+    // Built once: measured, then sent (a bundle of a few MB is a few MB to escape).
+    const body = this.pushBody(text, workId);
+    if (body.length * 3 <= this.o.maxBodyBytes || Buffer.byteLength(body) <= this.o.maxBodyBytes) {
       try {
-        await this.push(text, workId);
+        await this.push(text, workId, body);
         return { delivered: meta.objects, rejected: [] };
       } catch (err) {
         if (!isInvalidBundle(err)) throw err;
@@ -193,9 +195,9 @@ export class OpenCtiSink implements Sink {
     return graphqlBody(PUSH_IN_WORK, { ...variables, work_id: workId });
   }
 
-  private async push(bundle: StixBundle | string, workId: string | undefined): Promise<void> {
+  private async push(bundle: StixBundle | string, workId: string | undefined, body = this.pushBody(bundle, workId)): Promise<void> {
     const op = workId === undefined ? PUSH : PUSH_IN_WORK;
-    const reply = await this.client.requestBody(op, this.pushBody(bundle, workId));
+    const reply = await this.client.requestBody(op, body);
     if (reply.stixBundlePush !== true) {
       throw new ConnectorError('OpenCTI did not accept the bundle (stixBundlePush returned false)', { code: 'OPENCTI_PUSH_REFUSED', retryable: true });
     }
