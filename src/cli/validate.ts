@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
-import { normalize, readStixInput } from '../stix';
+import { readStixInput } from '../stix/input';
+import { normalize } from '../stix/normalize';
 
 export interface ValidateOptions {
   /** One JSON document on stdout instead of text. */

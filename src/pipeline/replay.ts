@@ -2,7 +2,8 @@
 // sink; refused objects are checked again and delivered if they now pass; a failed page starts a
 // new run of its collection. An entry disappears only when nothing of it is left undelivered.
 import { ConnectorError, describeError } from '../errors';
-import { normalize, toBundles } from '../stix';
+import { toBundles } from '../stix/bundles';
+import { normalize } from '../stix/normalize';
 import type { StixBundle, StixObject } from '../stix/types';
 import type { PipelineContext } from './context';
 import type { DeadLetterItem } from './dead-letter';
