@@ -2,6 +2,7 @@
 // of its content, wanted at once to request the next page), then its objects checked, normalized,
 // bundled and serialized. Pure (no I/O, plain data in and out) so that it runs in a worker thread,
 // off the event loop that keeps the page requests going (normalizer.ts).
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { EnrichConfig, FilterConfig } from '../config/schema';
 import { startNormalization, type NormalizeResult } from '../stix/normalize';
@@ -56,6 +57,12 @@ export interface NormalizedPage {
 const utf8 = new TextEncoder();
 const utf8In = new TextDecoder();
 
+/** The text of UTF-8 bytes, byte order mark dropped; plain ASCII (most feeds) decoded the cheap way. */
+function decodeUtf8(bytes: Uint8Array): string {
+  if (!isAscii(bytes)) return utf8In.decode(bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
 export function contentDigest(objects: readonly unknown[]): string {
   // One hash update over the joined lines: an update per object costs more than the hashing.
   const lines = new Array<string>(objects.length);
@@ -68,7 +75,7 @@ export function contentDigest(objects: readonly unknown[]): string {
 
 /** Step 1: the envelope of a page given as its JSON (UTF-8; a byte order mark is ignored), and its objects for step 2. */
 export function readPage(body: Uint8Array): { outcome: EnvelopeOutcome; objects: unknown[] } {
-  const read = readEnvelope(utf8In.decode(body));
+  const read = readEnvelope(decodeUtf8(body));
   if (!read.ok) return { outcome: read, objects: [] };
   const facts: EnvelopeFacts = { more: read.more, next: read.next, objects: read.objects.length, digest: contentDigest(read.objects) };
   return { outcome: { ok: true, facts }, objects: read.objects };

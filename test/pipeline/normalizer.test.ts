@@ -63,6 +63,13 @@ describe.each([
     await expect(work.page).rejects.toMatchObject({ code: 'PIPELINE_PAGE_UNREADABLE' });
   });
 
+  it('keeps text that is not ASCII as it came', async () => {
+    const objects = objectsOf(3).map((o, i) => (o.type === 'identity' ? o : { ...o, name: `Ünïcödé ✓ 𝔘 ${i}` }));
+    const page = await normalizer.start(envelope({ objects }), settings).page;
+    const names = page.bundles.flatMap((b) => (decoded(b.json) as { objects: Array<{ id: string; name?: string }> }).objects).filter((o) => o.name?.startsWith('Ü'));
+    expect(names.map((o) => o.name).sort()).toEqual(objects.filter((o) => o.type !== 'identity').map((o) => o.name).sort());
+  });
+
   it('keeps each page to itself when several are under way', async () => {
     const pages = [objectsOf(300, 1), objectsOf(500, 2), objectsOf(200, 3)];
     const works = pages.map((objects, i) => normalizer.start(envelope({ more: i < 2, next: `t${i}`, objects }), { ...settings, idSeed: `p${i}` }));
