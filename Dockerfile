@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# taxii-connector image: TypeScript compiled and bundled in a build stage; the final stage holds dist/ and the
-# production dependencies only, runs as the unprivileged `node` user, and serves the ops endpoints
-# (/healthz, /readyz, /metrics, /status, /dashboard) on 0.0.0.0:9464.
+# taxii-connector image: TypeScript compiled and bundled in a build stage; the final stage holds
+# dist/ and the production dependencies only, runs as the unprivileged `node` user, and serves the
+# ops endpoints (/healthz, /readyz, /metrics, /status, /dashboard) on 0.0.0.0:9464.
 
 FROM node:20-slim AS build
 WORKDIR /app

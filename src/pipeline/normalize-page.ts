@@ -5,7 +5,7 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { EnrichConfig, FilterConfig } from '../config/schema';
-import { startNormalization, type NormalizeResult } from '../stix/normalize';
+import { normalize, startNormalization, type NormalizeResult } from '../stix/normalize';
 import { toBundleTexts } from '../stix/bundles';
 import type { Rejection } from '../stix/types';
 import { readEnvelope, type EnvelopeRead } from '../taxii/envelope';
@@ -98,9 +98,7 @@ function pageOf(objects: readonly unknown[], result: NormalizeResult, s: PageSet
 
 /** Step 2: the page's objects normalized and serialized into bundles. */
 export function normalizeObjects(objects: readonly unknown[], s: PageSettings): NormalizedPage {
-  const n = startNormalization(normalizeOptions(s));
-  n.add(objects, 0, objects.length);
-  return pageOf(objects, n.finish(), s);
+  return pageOf(objects, normalize(objects, normalizeOptions(s)), s);
 }
 
 /** Step 2 in slices of SLICE_OBJECTS, awaiting `turn()` between two. */

@@ -77,38 +77,52 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+interface Task {
+  envelope: Deferred<EnvelopeOutcome>;
+  page: Deferred<NormalizedPage>;
+}
+
+const newTask = (): Task => ({ envelope: deferred(), page: deferred() });
+const workOf = (task: Task): PageWork => ({ envelope: task.envelope.promise, page: task.page.promise });
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Reads a page's envelope on the calling thread and settles the task's envelope with it (and its
+ * page, when the text is not an envelope). Returns the objects when they are to be normalized.
+ */
+function readHere(body: Uint8Array, task: Task): unknown[] | undefined {
+  try {
+    const read = readPage(body);
+    task.envelope.resolve(read.outcome);
+    if (read.outcome.ok) return read.objects;
+    task.page.reject(unreadable());
+  } catch (err) {
+    task.envelope.reject(failed(messageOf(err)));
+    task.page.reject(failed(messageOf(err)));
+  }
+  return undefined;
+}
+
 /** On the event loop: the envelope at once, the objects on a later turn (after pending I/O). */
 class InlineNormalizer implements Normalizer {
   start(body: Uint8Array, settings: PageSettings): PageWork {
-    const envelope = deferred<EnvelopeOutcome>();
-    const page = deferred<NormalizedPage>();
-    try {
-      const read = readPage(body);
-      envelope.resolve(read.outcome);
-      if (!read.outcome.ok) page.reject(unreadable());
-      else
-        setImmediate(() => {
-          try {
-            page.resolve(normalizeObjects(read.objects, settings));
-          } catch (err) {
-            page.reject(failed(err instanceof Error ? err.message : String(err)));
-          }
-        });
-    } catch (err) {
-      envelope.reject(failed(err instanceof Error ? err.message : String(err)));
-      page.reject(failed(err instanceof Error ? err.message : String(err)));
+    const task = newTask();
+    const objects = readHere(body, task);
+    if (objects !== undefined) {
+      setImmediate(() => {
+        try {
+          task.page.resolve(normalizeObjects(objects, settings));
+        } catch (err) {
+          task.page.reject(failed(messageOf(err)));
+        }
+      });
     }
-    return { envelope: envelope.promise, page: page.promise };
+    return workOf(task);
   }
 
   warm(): void {}
 
   async close(): Promise<void> {}
-}
-
-interface Task {
-  envelope: Deferred<EnvelopeOutcome>;
-  page: Deferred<NormalizedPage>;
 }
 
 interface Slot {
@@ -143,28 +157,21 @@ class ThreadPool implements Normalizer {
   }
 
   start(body: Uint8Array, settings: PageSettings): PageWork {
-    const task: Task = { envelope: deferred(), page: deferred() };
+    const task = newTask();
     if (this.closed) {
       this.fail(task, shuttingDown());
-      return { envelope: task.envelope.promise, page: task.page.promise };
+      return workOf(task);
     }
     // A small page's envelope is read here: sooner than a round trip to a thread that may be busy.
     const here = body.byteLength <= READ_HERE_BYTES;
-    if (here) {
-      const read = readPage(body);
-      task.envelope.resolve(read.outcome);
-      if (!read.outcome.ok) {
-        task.page.reject(unreadable());
-        return { envelope: task.envelope.promise, page: task.page.promise };
-      }
-    }
+    if (here && readHere(body, task) === undefined) return workOf(task);
     const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
     const worker = (slot.worker ??= this.spawn(slot));
     const id = this.nextId++;
     slot.tasks.set(id, task);
     worker.ref();
     worker.postMessage({ id, body, settings, envelopeRead: here } satisfies ThreadRequest);
-    return { envelope: task.envelope.promise, page: task.page.promise };
+    return workOf(task);
   }
 
   warm(): void {
