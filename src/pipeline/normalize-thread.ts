@@ -37,7 +37,7 @@ async function drain(): Promise<void> {
 
 port.on('message', (m: ThreadRequest) => {
   try {
-    const read = readPage(m.body);
+    const read = readPage(m.body, !m.envelopeRead);
     if (!m.envelopeRead) post({ id: m.id, step: 'envelope', outcome: read.outcome });
     if (!read.outcome.ok) {
       if (m.envelopeRead) post({ id: m.id, step: 'failed', message: 'the page is not a TAXII envelope' });
