@@ -2,6 +2,7 @@
 // One run per (source, collection) at a time; its pages are counted down as deliveries finish, and
 // the cursor follows the contiguous prefix of finished pages.
 import type { Redis } from 'ioredis';
+import { sendLarge } from '../redis-large';
 import { canonicalTimestamp } from '../taxii';
 import { collectionKeys, cursorPattern, type CollectionKeys } from './keys';
 import { FAIL_RUN, FINISH_DELIVERY, RECORD_FETCHED, RECORD_PAGE, START_RUN, TOUCH_RUN } from './run-state-scripts';
@@ -141,13 +142,13 @@ export class RunStore {
     const k = this.keys(source, collection);
     const lastc = f.last ? canonicalTimestamp(f.last) ?? '' : '';
     const field = `${f.runId}.${f.page}`;
-    const replies = await this.redis
-      .pipeline()
-      .hsetnx(k.raw, field, f.body)
-      .eval(RECORD_FETCHED, 1, k.run, f.runId, f.page, f.last ?? '', lastc, f.final ? '1' : '0', f.next ?? '', f.addedAfter ?? '')
-      .exec();
-    for (const [err] of replies ?? []) if (err) throw err;
-    const [code] = replies?.[1]?.[1] as number[];
+    // The envelope goes first, by reference (sendLarge); the script runs right after it, in the
+    // same round trip.
+    const [, reply] = await Promise.all([
+      sendLarge(this.redis, 'hsetnx', [k.raw, field, f.body]),
+      this.redis.eval(RECORD_FETCHED, 1, k.run, f.runId, f.page, f.last ?? '', lastc, f.final ? '1' : '0', f.next ?? '', f.addedAfter ?? ''),
+    ]);
+    const [code] = reply as number[];
     // A superseded run's envelope is of no use to anyone.
     if (code === -1) await this.redis.hdel(k.raw, field);
     return code !== -1;
@@ -162,10 +163,10 @@ export class RunStore {
   async recordPage(source: string, collection: string, p: PageRecord): Promise<AdvanceResult> {
     const k = this.keys(source, collection);
     const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, b]);
-    const r = (await this.redis.eval(
+    const r = (await sendLarge(this.redis, 'eval', [
       RECORD_PAGE, 5, k.run, k.cursor, k.lastRun, k.bundles, k.raw,
       p.runId, p.page, p.deliveries, p.bundles.length, p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, ...bundleArgs,
-    )) as number[];
+    ])) as number[];
     return { current: r[0] !== -1, recorded: r[0] === 1, completed: r[2] === 1 };
   }
 
