@@ -6,7 +6,7 @@ import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { EnrichConfig, FilterConfig } from '../config/schema';
 import { normalize, startNormalization, type NormalizeResult } from '../stix/normalize';
-import { toBundleTexts } from '../stix/bundles';
+import { toBundleBytes } from '../stix/bundles';
 import type { Rejection } from '../stix/types';
 import { readEnvelope, type EnvelopeRead } from '../taxii/envelope';
 
@@ -54,7 +54,6 @@ export interface NormalizedPage {
   bundles: PageBundle[];
 }
 
-const utf8 = new TextEncoder();
 const utf8In = new TextDecoder();
 
 /** The text of UTF-8 bytes, byte order mark dropped; plain ASCII (most feeds) decoded the cheap way. */
@@ -95,7 +94,7 @@ function pageOf(objects: readonly unknown[], result: NormalizeResult, s: PageSet
     filtered: result.filtered,
     upgraded: result.upgraded,
     duplicates: result.duplicates,
-    bundles: toBundleTexts(result.objects, { maxObjects: s.maxObjects, maxBytes: s.maxBytes, idSeed: s.idSeed }).map((b) => ({ id: b.id, objects: b.objects, json: utf8.encode(b.text) })),
+    bundles: toBundleBytes(result.objects, { maxObjects: s.maxObjects, maxBytes: s.maxBytes, idSeed: s.idSeed }),
   };
 }
 

@@ -54,33 +54,67 @@ function positiveInt(n: number, fallback: number): number {
   return Number.isFinite(n) && n >= 1 ? Math.floor(n) : fallback;
 }
 
-/** A bundle as delivered: its id, how many objects it holds, and its JSON text. */
-export interface BundleText {
+/** A bundle as delivered: its id, how many objects it holds, and its JSON (UTF-8). */
+export interface BundleBytes {
   id: string;
   objects: number;
-  text: string;
+  /** Exactly the bytes of `JSON.stringify(bundle)` in UTF-8, in a Buffer of its own (transferable). */
+  json: Buffer;
+}
+
+/** Where bundles are written before each is copied out at its exact size; grows, kept between calls. */
+let scratch = Buffer.allocUnsafeSlow(1 << 20);
+
+function room(at: number, bytes: number): void {
+  if (at + bytes <= scratch.length) return;
+  const grown = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, at + bytes));
+  scratch.copy(grown, 0, 0, at);
+  scratch = grown;
 }
 
 /**
- * toBundles() with each bundle serialized: the same bundles, ids and order, as JSON text. Bundles are
- * first cut by count and each serialized once; only when one comes out larger than `maxBytes` does
- * the split fall back to measuring every object (toBundles), so the common case serializes once
- * and measures nothing.
+ * toBundles() with each bundle serialized: the same bundles, ids and order, as UTF-8 JSON. Each
+ * object is serialized on its own, which gives its exact size for the cut (what toBundles
+ * measures), and written at once into a buffer kept between calls; a bundle is copied out of it
+ * when it is closed. No text of a whole bundle is built, flattened or encoded, and an object's text
+ * is garbage as soon as it is written (for a 10,000-object page: 5 MB that the collector does not
+ * have to keep and copy, and three fresh 5 MB allocations fewer).
  */
-export function toBundleTexts(objects: readonly StixObject[], limits: BundleLimits): BundleText[] {
+export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimits): BundleBytes[] {
   const maxObjects = positiveInt(limits.maxObjects, 5000);
   const maxBytes = positiveInt(limits.maxBytes, 5 * 1024 * 1024);
-  const ordered = orderForDelivery(objects);
-  const out: BundleText[] = [];
-  for (let start = 0; start < ordered.length; start += maxObjects) {
-    const bundle: StixBundle = { type: 'bundle', id: bundleId(limits.idSeed, out.length), objects: ordered.slice(start, start + maxObjects) };
-    const text = JSON.stringify(bundle);
-    // A UTF-16 unit is at most 3 UTF-8 bytes: most bundles pass without counting.
-    if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
-      return toBundles(ordered, limits).map((b) => ({ id: b.id, objects: b.objects.length, text: JSON.stringify(b) }));
+  const out: BundleBytes[] = [];
+  let count = 0;
+  let at = 0;
+  const open = (): void => {
+    const head = `{"type":"bundle","id":"${bundleId(limits.idSeed, out.length)}","objects":[`;
+    room(0, head.length);
+    at = scratch.write(head, 0, 'latin1');
+    count = 0;
+  };
+  const close = (): void => {
+    if (count === 0) return;
+    room(at, 2);
+    at += scratch.write(']}', at, 'latin1');
+    const json = Buffer.allocUnsafeSlow(at);
+    scratch.copy(json, 0, 0, at);
+    out.push({ id: bundleId(limits.idSeed, out.length), objects: count, json });
+  };
+  open();
+  // The cut of toBundles, object for object: `at` is the bundle's size so far, `]}` not counted.
+  for (const o of orderForDelivery(objects)) {
+    const text = JSON.stringify(o);
+    const size = Buffer.byteLength(text);
+    if (count > 0 && (count >= maxObjects || at + 2 + 1 + size > maxBytes)) {
+      close();
+      open();
     }
-    out.push({ id: bundle.id, objects: bundle.objects.length, text });
+    room(at, size + 1);
+    if (count > 0) scratch[at++] = 0x2c; // ,
+    at += scratch.write(text, at, 'utf8');
+    count++;
   }
+  close();
   return out;
 }
 

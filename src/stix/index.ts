@@ -2,8 +2,8 @@
 // enrichment, pattern parsing, bundling, and the zod schemas of every STIX 2.1 type.
 export { normalize } from './normalize';
 export type { NormalizeOptions, NormalizeResult } from './normalize';
-export { toBundles, toBundleTexts, orderForDelivery, bundleId } from './bundles';
-export type { BundleLimits, BundleText } from './bundles';
+export { toBundles, toBundleBytes, orderForDelivery, bundleId } from './bundles';
+export type { BundleLimits, BundleBytes } from './bundles';
 export { uuidv5, canonicalJson, STIX_NAMESPACE } from './uuid';
 export { readStixInput } from './input';
 export { REJECTION_REASONS, RAW_MAX_BYTES } from './reasons';

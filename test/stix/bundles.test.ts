@@ -1,5 +1,5 @@
 // toBundles(): delivery order, splitting by count and bytes, oversized objects, deterministic ids.
-import { bundleId, toBundles, toBundleTexts, uuidv5, type StixObject } from '../../src/stix';
+import { bundleId, toBundles, toBundleBytes, uuidv5, type StixObject } from '../../src/stix';
 import { idOf, valid, validObjects } from './fixtures';
 
 const bytesOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
@@ -86,7 +86,7 @@ describe('when objects are bundled', () => {
   });
 });
 
-describe('when bundles are serialized as they are cut (toBundleTexts)', () => {
+describe('when bundles are serialized as they are cut (toBundleBytes)', () => {
   const cases: Array<[string, StixObject[], number, number]> = [
     ['by count', tools(23), 5, 1e9],
     ['by bytes', tools(40, 200), 1000, 2000],
@@ -99,9 +99,14 @@ describe('when bundles are serialized as they are cut (toBundleTexts)', () => {
   it.each(cases)('gives exactly the bundles toBundles cuts, as JSON (%s)', (_what, input, maxObjects, maxBytes) => {
     const limits = { maxObjects, maxBytes, idSeed: 'page-7' };
     const expected = toBundles(input, limits);
-    const texts = toBundleTexts(input, limits);
-    expect(texts.map((t) => JSON.parse(t.text))).toEqual(expected);
-    expect(texts.map((t) => ({ id: t.id, objects: t.objects }))).toEqual(expected.map((b) => ({ id: b.id, objects: b.objects.length })));
-    for (const t of texts) if (t.objects > 1) expect(Buffer.byteLength(t.text)).toBeLessThanOrEqual(maxBytes);
+    const serialized = toBundleBytes(input, limits);
+    expect(serialized.map((b) => b.json.toString('utf8'))).toEqual(expected.map((b) => JSON.stringify(b)));
+    expect(serialized.map((b) => ({ id: b.id, objects: b.objects }))).toEqual(expected.map((b) => ({ id: b.id, objects: b.objects.length })));
+    for (const b of serialized) {
+      if (b.objects > 1) expect(b.json.length).toBeLessThanOrEqual(maxBytes);
+      // A buffer of its own, so that it can be transferred between threads.
+      expect(b.json.byteOffset).toBe(0);
+      expect(b.json.buffer.byteLength).toBe(b.json.length);
+    }
   });
 });
