@@ -5,6 +5,7 @@ import axios, { type AxiosProxyConfig, type AxiosResponse } from 'axios';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { ConnectorError } from '../errors';
 import { redact } from '../log';
@@ -53,6 +54,28 @@ export interface HttpResponse {
   body: string;
   /** The body's bytes, for a request that asked for them (`raw`) and got a 2xx. */
   raw?: Buffer;
+}
+
+/**
+ * A response body read whole into shared memory (a SharedArrayBuffer): a worker thread it is
+ * posted to shares it rather than receiving a copy. Past `maxBytes` the stream is dropped with
+ * axios' own message, so that the error is the same as for any other response.
+ */
+async function readShared(stream: Readable, maxBytes?: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (maxBytes !== undefined && maxBytes > -1 && length > maxBytes) {
+      stream.destroy();
+      throw new Error(`maxContentLength size of ${maxBytes} exceeded`);
+    }
+    chunks.push(chunk);
+  }
+  const out = Buffer.from(new SharedArrayBuffer(length));
+  let at = 0;
+  for (const c of chunks) at += c.copy(out, at);
+  return out;
 }
 
 /** A URL fit for messages and logs: user name and password removed. */
@@ -129,16 +152,18 @@ export class HttpClient {
       if (auth && sameOrigin) headers.Authorization = auth;
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), timeoutMs);
-      let res: AxiosResponse<string | Buffer>;
+      let res: AxiosResponse<string | Readable>;
+      let bytes: Buffer | undefined;
       try {
-        res = await axios.request<string | Buffer>({
+        res = await axios.request<string | Readable>({
           url,
           method,
           data: body,
           headers,
           timeout: timeoutMs,
           signal: deadline.signal,
-          responseType: req.raw ? 'arraybuffer' : 'text',
+          // A raw body is read here (readShared), into memory a worker thread can share.
+          responseType: req.raw ? 'stream' : 'text',
           transformResponse: [(d: unknown) => d],
           maxRedirects: 0,
           maxContentLength: maxBytes ?? -1,
@@ -149,6 +174,7 @@ export class HttpClient {
           proxy: proxyConfig(this.options.proxy),
           decompress: true,
         });
+        if (res.data instanceof Readable) bytes = await readShared(res.data, maxBytes);
       } catch (err) {
         throw this.networkError(err, url, { timeoutMs, maxBytes, timedOut: deadline.signal.aborted });
       } finally {
@@ -165,9 +191,9 @@ export class HttpClient {
       }
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-      if (Buffer.isBuffer(res.data)) {
+      if (bytes !== undefined) {
         const ok = res.status >= 200 && res.status < 300;
-        return { status: res.status, url, headers: flat, body: ok ? '' : res.data.toString('utf8'), ...(ok ? { raw: res.data } : {}) };
+        return { status: res.status, url, headers: flat, body: ok ? '' : bytes.toString('utf8'), ...(ok ? { raw: bytes } : {}) };
       }
       return { status: res.status, url, headers: flat, body: typeof res.data === 'string' ? res.data : String(res.data ?? '') };
     }

@@ -2,6 +2,7 @@
 // request ends by its deadline, oversize and cut responses become typed errors.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { ConnectorError } from '../../src/errors';
 import { displayUrl, HttpClient, type Credentials } from '../../src/http/request';
 import { caught, taxiiFixture } from '../support/taxii-client';
@@ -138,6 +139,71 @@ describe('HttpClient', () => {
       const url = a.url;
       await a.close();
       expect(await caught(client().send({ url }))).toMatchObject({ code: 'PEER_NETWORK', retryable: true });
+    });
+  });
+
+  describe('when the body is asked for as bytes (raw)', () => {
+    const gzipped = (text: string) => gzipSync(Buffer.from(text));
+
+    it('returns the decompressed bytes, in memory a worker thread can share', async () => {
+      const text = JSON.stringify({ more: false, objects: Array.from({ length: 2000 }, (_, i) => ({ id: `x--${i}`, name: 'Ünïcode ✓' })) });
+      const url = await rawServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+        res.end(gzipped(text));
+      });
+      const res = await client().send({ url, raw: true });
+      expect(res.body).toBe('');
+      expect(res.raw?.toString('utf8')).toBe(text);
+      expect(res.raw?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    });
+
+    it('decodes the body of an error answer as text', async () => {
+      const url = await rawServer((_req, res) => {
+        res.writeHead(503, { 'Content-Type': 'text/plain' });
+        res.end('down for maintenance');
+      });
+      const res = await client().send({ url, raw: true });
+      expect(res).toMatchObject({ status: 503, body: 'down for maintenance' });
+      expect(res.raw).toBeUndefined();
+    });
+
+    it('follows a redirect and reads the final body', async () => {
+      const a = await fx.server();
+      const b = await fx.server();
+      a.setFault({ kind: 'redirect', toOrigin: b.origin, times: 1 });
+      const res = await client().send({ url: a.url, raw: true });
+      expect(res.status).toBe(200);
+      expect(res.url).toBe(b.url);
+      expect(JSON.parse(res.raw!.toString('utf8'))).toHaveProperty('api_roots');
+    });
+
+    it('fails with PEER_TOO_LARGE past the cap, also when the size was not announced', async () => {
+      const url = await rawServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('['.padEnd(4000, ' '));
+        setTimeout(() => res.end('1]'.padStart(4000, ' ')), 20);
+      });
+      const err = await caught(client().send({ url, raw: true, maxResponseBytes: 5000 }));
+      expect(err).toMatchObject({ code: 'PEER_TOO_LARGE', retryable: false });
+    });
+
+    it('times out a body that trickles in', async () => {
+      const url = await rawServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(' ')), 50);
+        res.on('close', () => clearInterval(t));
+      });
+      const started = Date.now();
+      const err = await caught(client({ type: 'none' }, { timeoutMs: 300 }).send({ url, raw: true }));
+      expect(err).toMatchObject({ code: 'PEER_TIMEOUT', retryable: true });
+      expect(Date.now() - started).toBeLessThan(1500);
+    });
+
+    it('fails a body cut in the middle with a retryable PEER_NETWORK', async () => {
+      const a = await fx.server();
+      a.setFault({ kind: 'reset', afterBytes: 40 });
+      const err = await caught(client().send({ url: a.url, raw: true }));
+      expect(err).toMatchObject({ code: 'PEER_NETWORK', retryable: true });
     });
   });
 
