@@ -126,3 +126,28 @@ describe('when the normalizer is closed', () => {
     expect(await caught(normalizer.start(envelope({ objects: [] }), settings).envelope)).toMatchObject({ code: 'PIPELINE_SHUTTING_DOWN', retryable: true });
   });
 });
+
+describe('the content digest of a page (the identical-page loop guard)', () => {
+  const page = objectsOf(300, 7) as Array<{ id: string; modified?: string }>;
+
+  it('is the same for the same ids and versions, whatever else the objects hold', () => {
+    const again = page.map((o) => ({ ...o, description: 'changed elsewhere' }));
+    expect(contentDigest(again)).toBe(contentDigest(page));
+    expect(contentDigest(page)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it.each([
+    ['one version moved on', (p: typeof page) => p.map((o, i) => (i === 150 ? { ...o, modified: '2030-01-01T00:00:00.000Z' } : o))],
+    ['one object fewer', (p: typeof page) => p.slice(1)],
+    ['the same objects in another order', (p: typeof page) => [...p].reverse()],
+    ['the boundary between id and version moved', (p: typeof page) => p.map((o, i) => (i === 0 ? { ...o, id: `${o.id}|`, modified: (o.modified ?? '').slice(1) } : o))],
+  ])('differs when %s', (_what, change) => {
+    expect(contentDigest(change(page))).not.toBe(contentDigest(page));
+  });
+
+  it('tells apart the pages of a large collection', () => {
+    const all = objectsOf(20_000, 3);
+    const digests = new Set(Array.from({ length: 200 }, (_, i) => contentDigest(all.slice(i * 100, i * 100 + 100))));
+    expect(digests.size).toBe(200);
+  });
+});
