@@ -49,11 +49,16 @@ export async function startRun(ctx: PipelineContext, job: Job): Promise<{ runId?
   return { runId: r.runId, skipped: false };
 }
 
-async function gateClosed(ctx: PipelineContext, page: number, doneUpTo: number): Promise<string | undefined> {
+/** How many deliveries are waiting or under way (the deliver-queue gate). */
+async function pendingDeliveries(ctx: PipelineContext): Promise<number> {
+  const counts = await ctx.queues.deliver.getJobCounts('wait', 'delayed', 'prioritized', 'active');
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+async function gateClosed(ctx: PipelineContext, page: number, doneUpTo: number, pending: number): Promise<string | undefined> {
   const { max_pages_in_flight, max_pending_bundles } = ctx.config.pipeline;
   if (page - (doneUpTo + 1) >= max_pages_in_flight) return 'pages in flight';
-  const counts = await ctx.queues.deliver.getJobCounts('wait', 'delayed', 'prioritized', 'active');
-  if (Object.values(counts).reduce((a, b) => a + b, 0) > max_pending_bundles) return 'deliver queue';
+  if (pending > max_pending_bundles) return 'deliver queue';
   for (const sink of ctx.sinks.values()) if (sink.backpressure && (await sink.backpressure())) return `sink ${sink.name}`;
   return undefined;
 }
@@ -66,23 +71,36 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
   const data = FetchJob.parse(job.data);
   const { source, collection, runId, page } = data;
   const log = ctx.logger.child({ source, collection, runId, page, jobId: job.id });
-  let [run, paging] = await Promise.all([ctx.store.getRun(source, collection), ctx.store.getPage(source, collection, runId, page)]);
+  // One round trip before the request: the run, the page, the deliver queue for the gate, and the
+  // page's `next` token marked as sent. The mark comes first because a token must never go out
+  // twice; when the page turns out not to be requested now, a mark made here is taken back.
+  let [run, paging, pending, tokenFresh] = await Promise.all([
+    ctx.store.getRun(source, collection),
+    ctx.store.getPage(source, collection, runId, page),
+    pendingDeliveries(ctx),
+    data.next === undefined ? undefined : ctx.store.markTokenSent(source, collection, page),
+  ]);
+  const notSent = async (): Promise<void> => {
+    if (tokenFresh === true) await ctx.store.unmarkTokenSent(source, collection, page);
+  };
   if (!run || run.id !== runId || run.status !== 'running') {
     log.debug('page of a run that is not current: skipped');
+    await notSent();
     return { stale: true };
   }
   try {
     // The page under way in the normalizer, started as soon as it was received.
     let work: PageWork | undefined;
     if (!paging) {
-      const closed = await gateClosed(ctx, page, run.doneUpTo);
+      const closed = await gateClosed(ctx, page, run.doneUpTo, pending);
       if (closed) {
+        await notSent();
         // Waiting is progress too: the run stays alive while a sink is backed up.
         await ctx.store.touch(source, collection, runId);
         await job.moveToDelayed(Date.now() + GATE_RETRY_MS, token);
         throw new DelayedError(`waiting: ${closed}`);
       }
-      const received = await fetchAndGuard(ctx, data, log);
+      const received = await fetchAndGuard(ctx, data, tokenFresh, log);
       const { facts, raw } = received;
       paging = { normalized: false, deliveries: 0, parts: 0, final: !facts.more, last: raw.dateAddedLast, next: facts.next, addedAfter: received.addedAfter };
       // The page is kept in Redis and the next one asked for in the same round trip (Redis runs
@@ -142,13 +160,14 @@ interface Received {
 }
 
 /**
- * Fetches the page (never re-sending a used token), hands it to the normalizer, and applies the
- * loop guards to its envelope.
+ * Fetches the page (never re-sending a used token: `tokenFresh` says whether this job's mark of
+ * the page's token was the first), hands it to the normalizer, and applies the loop guards to its
+ * envelope.
  */
-async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, log: PipelineContext['logger']): Promise<Received> {
+async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, tokenFresh: boolean | undefined, log: PipelineContext['logger']): Promise<Received> {
   const { source, collection, page } = data;
   let { addedAfter, next } = data;
-  if (next !== undefined && !(await ctx.store.markTokenSent(source, collection, page))) {
+  if (next !== undefined && tokenFresh !== true) {
     // The token went out once already (a crash or a failed request): it may have moved a
     // server-side cursor or expired. Resume from the last page received, with the overlap.
     addedAfter = data.resumeAfter ? shiftTimestamp(data.resumeAfter, -ctx.config.pipeline.resume_overlap_secs) ?? data.resumeAfter : data.addedAfter;

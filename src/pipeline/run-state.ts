@@ -235,6 +235,11 @@ export class RunStore {
     return (await this.redis.hsetnx(this.keys(source, collection).tokens, `sent.${page}`, '1')) === 1;
   }
 
+  /** Takes back a mark made by markTokenSent when the request was not made after all (a closed gate). */
+  async unmarkTokenSent(source: string, collection: string, page: number): Promise<void> {
+    await this.redis.hdel(this.keys(source, collection).tokens, `sent.${page}`);
+  }
+
   /**
    * Records what the loop guards need of a received page, in one round trip: its content digest
    * (to spot a server sending the same page again) and the `next` token it carried. Returns the

@@ -122,6 +122,11 @@ describe('flow control', () => {
       expect(summary.totals.pages).toBe(30);
       expect(ahead).toBeGreaterThan(0);
       expect(ahead).toBeLessThanOrEqual(2);
+      // Pages held at the gate do not use up their tokens: every page after the first is asked
+      // for once, with its `next`, never by a resume from added_after.
+      const requests = server.requestsTo('objects');
+      expect(requests).toHaveLength(30);
+      expect(requests.slice(1).every((r) => typeof r.query.next === 'string')).toBe(true);
     } finally {
       await harness.close();
       await endpoint.close();
