@@ -48,10 +48,12 @@ export interface NormalizerOptions {
   threads: number;
   /** The threads' code, a JavaScript file (default: normalize-thread beside this file); tests give a stand-in. */
   threadScript?: string;
+  /** The threads' young generation in MB (THREAD_YOUNG_GENERATION_MB for large pages); default V8's. */
+  youngGenerationMb?: number;
 }
 
 export function createNormalizer(o: NormalizerOptions): Normalizer {
-  return o.threads <= 0 ? new InlineNormalizer() : new ThreadPool(o.threads, o.threadScript);
+  return o.threads <= 0 ? new InlineNormalizer() : new ThreadPool(o.threads, o.threadScript, o.youngGenerationMb);
 }
 
 const unreadable = (): ConnectorError =>
@@ -142,13 +144,26 @@ interface Slot {
   tasks: Map<number, Task>;
 }
 
+/**
+ * The threads' young generation, in MB, when pages are large (V8's default grows to 48). A large
+ * page's objects live until it is bundled, so they are promoted whatever the size; a small young
+ * generation promotes them sooner and keeps 25-35 MB of peak RSS off a run (100,000 objects in pages
+ * of 10,000: 224 -> 191 MB, time unchanged). Pages of 1,000 objects often die young instead, and
+ * there it cost about 9% more CPU for no memory: they keep V8's default. Unlike a cap on the old
+ * generation, this never fails an allocation.
+ */
+export const THREAD_YOUNG_GENERATION_MB = 12;
+/** Pages of at least this many objects (`page_size`) are large (Trend's feed serves 10,000). */
+export const LARGE_PAGE_OBJECTS = 5000;
+
 /** The thread's code: the built file beside this one, or the TypeScript source through tsx (tests). */
-function spawnThread(script: string | undefined): Worker {
-  // No heap cap (resourceLimits): a thread that reaches one inside JSON.parse takes the process down.
+function spawnThread(script: string | undefined, youngGenerationMb: number | undefined): Worker {
+  // No cap on the old generation: a thread that reaches one inside JSON.parse takes the process down.
+  const resourceLimits = youngGenerationMb === undefined ? undefined : { maxYoungGenerationSizeMb: youngGenerationMb };
   const built = script ?? join(__dirname, 'normalize-thread.js');
-  if (existsSync(built)) return new Worker(built);
+  if (existsSync(built)) return new Worker(built, { resourceLimits });
   const source = join(__dirname, 'normalize-thread.ts');
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true, resourceLimits });
 }
 
 /**
@@ -163,6 +178,7 @@ class ThreadPool implements Normalizer {
   constructor(
     threads: number,
     private readonly script: string | undefined,
+    private readonly youngGenerationMb: number | undefined,
   ) {
     this.slots = Array.from({ length: threads }, () => ({ tasks: new Map() }));
   }
@@ -217,7 +233,7 @@ class ThreadPool implements Normalizer {
   }
 
   private spawn(slot: Slot): Worker {
-    const worker = spawnThread(this.script);
+    const worker = spawnThread(this.script, this.youngGenerationMb);
     worker.on('message', (reply: ThreadReply) => {
       const task = slot.tasks.get(reply.id);
       if (task === undefined) return;

@@ -1,7 +1,7 @@
 // The normalizer: pages parsed and normalized in worker threads (or inline), envelope facts first,
 // bundles as UTF-8 bytes; unreadable pages and lost threads fail with the codes the pipeline retries on.
 import { contentDigest, normalizeObjects, type PageSettings } from '../../src/pipeline/normalize-page';
-import { createNormalizer, READ_HERE_BYTES, type Normalizer } from '../../src/pipeline/normalizer';
+import { createNormalizer, READ_HERE_BYTES, THREAD_YOUNG_GENERATION_MB, type Normalizer } from '../../src/pipeline/normalizer';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,13 +14,14 @@ const envelope = (body: unknown): Buffer => Buffer.from(JSON.stringify(body));
 const decoded = (json: Uint8Array): unknown => JSON.parse(Buffer.from(json).toString('utf8'));
 
 describe.each([
-  ['in one worker thread', 1],
-  ['in two worker threads', 2],
-  ['on the event loop', 0],
-])('when pages are normalized %s', (_where, threads) => {
+  ['in one worker thread', 1, undefined],
+  ['in one worker thread with the young generation for large pages', 1, THREAD_YOUNG_GENERATION_MB],
+  ['in two worker threads', 2, undefined],
+  ['on the event loop', 0, undefined],
+])('when pages are normalized %s', (_where, threads, youngGenerationMb) => {
   let normalizer: Normalizer;
   beforeAll(() => {
-    normalizer = createNormalizer({ threads });
+    normalizer = createNormalizer({ threads, youngGenerationMb });
     normalizer.warm();
   });
   afterAll(() => normalizer.close());
