@@ -9,6 +9,7 @@ import { TaxiiClient, taxiiClientOptions, type TaxiiReader, type TaxiiRequestEve
 import type { PageSource, PipelineContext, PipelineObserver } from './context';
 import { DeadLetters } from './dead-letter';
 import { BundleHandoff } from './handoff';
+import { tuneHeapFor } from './heap';
 import { createNormalizer, LARGE_PAGE_OBJECTS, THREAD_YOUNG_GENERATION_MB } from './normalizer';
 import { createQueues } from './queues';
 import { RunStore } from './run-state';
@@ -68,6 +69,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   };
   const pageSources = new Map<string, PageSource>();
   const largePages = config.sources.some((s) => s.page_size >= LARGE_PAGE_OBJECTS);
+  tuneHeapFor(config.sources.map((s) => s.page_size));
   const normalizer = createNormalizer({ threads: config.pipeline.normalize_threads, youngGenerationMb: largePages ? THREAD_YOUNG_GENERATION_MB : undefined });
   const ctx: Runtime = {
     config,
