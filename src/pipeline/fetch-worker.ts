@@ -92,7 +92,14 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
     // The page under way in the normalizer, started as soon as it was received.
     let work: PageWork | undefined;
     if (!paging) {
-      const closed = await gateClosed(ctx, page, run.doneUpTo, pending);
+      let closed: string | undefined;
+      try {
+        closed = await gateClosed(ctx, page, run.doneUpTo, pending);
+      } catch (err) {
+        // A sink that cannot say whether it is backed up: the page waits for a retry, token unused.
+        await notSent();
+        throw err;
+      }
       if (closed) {
         await notSent();
         // Waiting is progress too: the run stays alive while a sink is backed up.
