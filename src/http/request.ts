@@ -58,18 +58,14 @@ export interface HttpResponse {
 
 /**
  * A response body read whole into shared memory (a SharedArrayBuffer): a worker thread it is
- * posted to shares it rather than receiving a copy. Past `maxBytes` the stream is dropped with
- * axios' own message, so that the error is the same as for any other response.
+ * posted to shares it rather than receiving a copy. axios enforces `maxContentLength` on the
+ * stream itself, with the same error as for a buffered response.
  */
-async function readShared(stream: Readable, maxBytes?: number): Promise<Buffer> {
+async function readShared(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     length += chunk.length;
-    if (maxBytes !== undefined && maxBytes > -1 && length > maxBytes) {
-      stream.destroy();
-      throw new Error(`maxContentLength size of ${maxBytes} exceeded`);
-    }
     chunks.push(chunk);
   }
   const out = Buffer.from(new SharedArrayBuffer(length));
@@ -174,7 +170,7 @@ export class HttpClient {
           proxy: proxyConfig(this.options.proxy),
           decompress: true,
         });
-        if (res.data instanceof Readable) bytes = await readShared(res.data, maxBytes);
+        if (res.data instanceof Readable) bytes = await readShared(res.data);
       } catch (err) {
         throw this.networkError(err, url, { timeoutMs, maxBytes, timedOut: deadline.signal.aborted });
       } finally {
