@@ -84,10 +84,12 @@ export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimi
   const maxObjects = positiveInt(limits.maxObjects, 5000);
   const maxBytes = positiveInt(limits.maxBytes, 5 * 1024 * 1024);
   const out: BundleBytes[] = [];
+  let id = '';
   let count = 0;
   let at = 0;
   const open = (): void => {
-    const head = `{"type":"bundle","id":"${bundleId(limits.idSeed, out.length)}","objects":[`;
+    id = bundleId(limits.idSeed, out.length);
+    const head = `{"type":"bundle","id":"${id}","objects":[`;
     room(0, head.length);
     at = scratch.write(head, 0, 'latin1');
     count = 0;
@@ -98,7 +100,7 @@ export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimi
     at += scratch.write(']}', at, 'latin1');
     const json = Buffer.allocUnsafeSlow(at);
     scratch.copy(json, 0, 0, at);
-    out.push({ id: bundleId(limits.idSeed, out.length), objects: count, json });
+    out.push({ id, objects: count, json });
   };
   open();
   // The cut of toBundles, object for object: `at` is the bundle's size so far, `]}` not counted.
