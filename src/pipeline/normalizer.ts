@@ -28,14 +28,14 @@ export interface Normalizer {
 
 export interface ThreadRequest {
   id: number;
-  /** Copied to the thread (the caller keeps its bytes for Redis). */
+  /** Shared with the thread (shared memory), not copied: the caller keeps the bytes for Redis. */
   body: Uint8Array;
   settings: PageSettings;
   /** The envelope was read by the caller: the thread sends the bundles only. */
   envelopeRead?: boolean;
 }
 
-/** Pages up to this size have their envelope read on the calling thread (about 2 ms of work). */
+/** Pages up to this size have their envelope read on the calling thread (a few ms of work). */
 export const READ_HERE_BYTES = 1024 * 1024;
 
 export type ThreadReply =
@@ -48,7 +48,7 @@ export interface NormalizerOptions {
   threads: number;
   /** The threads' code, a JavaScript file (default: normalize-thread beside this file); tests give a stand-in. */
   threadScript?: string;
-  /** The threads' young generation in MB (THREAD_YOUNG_GENERATION_MB for large pages); default V8's. */
+  /** The threads' young generation in MB (heap.ts: THREAD_YOUNG_GENERATION_MB for large pages); default V8's. */
   youngGenerationMb?: number;
 }
 
@@ -143,18 +143,6 @@ interface Slot {
   /** Pages sent to the thread and not finished, by request id. */
   tasks: Map<number, Task>;
 }
-
-/**
- * The threads' young generation, in MB, when pages are large (V8's default grows to 48). A large
- * page's objects live until it is bundled, so they are promoted whatever the size; a small young
- * generation promotes them sooner and keeps 25-35 MB of peak RSS off a run (100,000 objects in pages
- * of 10,000: 224 -> 191 MB, time unchanged). Pages of 1,000 objects often die young instead, and
- * there it cost about 9% more CPU for no memory: they keep V8's default. Unlike a cap on the old
- * generation, this never fails an allocation.
- */
-export const THREAD_YOUNG_GENERATION_MB = 12;
-/** Pages of at least this many objects (`page_size`) are large (Trend's feed serves 10,000). */
-export const LARGE_PAGE_OBJECTS = 5000;
 
 /** The thread's code: the built file beside this one, or the TypeScript source through tsx (tests). */
 function spawnThread(script: string | undefined, youngGenerationMb: number | undefined): Worker {

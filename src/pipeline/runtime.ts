@@ -9,8 +9,8 @@ import { TaxiiClient, taxiiClientOptions, type TaxiiReader, type TaxiiRequestEve
 import type { PageSource, PipelineContext, PipelineObserver } from './context';
 import { DeadLetters } from './dead-letter';
 import { BundleHandoff } from './handoff';
-import { tuneHeapFor } from './heap';
-import { createNormalizer, LARGE_PAGE_OBJECTS, THREAD_YOUNG_GENERATION_MB } from './normalizer';
+import { hasLargePages, slowHeapGrowth, THREAD_YOUNG_GENERATION_MB } from './heap';
+import { createNormalizer } from './normalizer';
 import { createQueues } from './queues';
 import { RunStore } from './run-state';
 
@@ -68,8 +68,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     return r;
   };
   const pageSources = new Map<string, PageSource>();
-  const largePages = config.sources.some((s) => s.page_size >= LARGE_PAGE_OBJECTS);
-  tuneHeapFor(config.sources.map((s) => s.page_size));
+  const largePages = hasLargePages(config.sources.map((s) => s.page_size));
+  if (largePages) slowHeapGrowth();
   const normalizer = createNormalizer({ threads: config.pipeline.normalize_threads, youngGenerationMb: largePages ? THREAD_YOUNG_GENERATION_MB : undefined });
   const ctx: Runtime = {
     config,

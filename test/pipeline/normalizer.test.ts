@@ -1,7 +1,8 @@
 // The normalizer: pages parsed and normalized in worker threads (or inline), envelope facts first,
 // bundles as UTF-8 bytes; unreadable pages and lost threads fail with the codes the pipeline retries on.
 import { contentDigest, normalizeObjects, type PageSettings } from '../../src/pipeline/normalize-page';
-import { createNormalizer, READ_HERE_BYTES, THREAD_YOUNG_GENERATION_MB, type Normalizer } from '../../src/pipeline/normalizer';
+import { THREAD_YOUNG_GENERATION_MB } from '../../src/pipeline/heap';
+import { createNormalizer, READ_HERE_BYTES, type Normalizer } from '../../src/pipeline/normalizer';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
