@@ -92,14 +92,11 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
     // The page under way in the normalizer, started as soon as it was received.
     let work: PageWork | undefined;
     if (!paging) {
-      let closed: string | undefined;
-      try {
-        closed = await gateClosed(ctx, page, run.doneUpTo, pending);
-      } catch (err) {
-        // A sink that cannot say whether it is backed up: the page waits for a retry, token unused.
+      // A sink that cannot say whether it is backed up fails the job: the retry finds the token unused.
+      const closed = await gateClosed(ctx, page, run.doneUpTo, pending).catch(async (err: unknown) => {
         await notSent();
         throw err;
-      }
+      });
       if (closed) {
         await notSent();
         // Waiting is progress too: the run stays alive while a sink is backed up.
