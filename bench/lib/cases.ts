@@ -27,6 +27,8 @@ export interface PipeliningResult {
   pageSize: number;
   pages: number;
   pageDelayMs: number;
+  /** How long the OpenCTI test server holds each bundle push in the `delivered` runs, in ms. */
+  pushDelayMs: number;
   /** The floor against the slow server. */
   floor: FloorRun[];
   /** The floor against the same objects without the delay. */
@@ -35,6 +37,8 @@ export interface PipeliningResult {
   slow: ConnectorRun[];
   /** The same run against the same objects without the delay. */
   fast: ConnectorRun[];
+  /** `sync --once` into OpenCTI against the slow server, the platform taking `pushDelayMs` over each bundle. */
+  delivered: ConnectorRun[];
 }
 
 function connectorCase(s: BenchSettings, taxii: TaxiiTestServer, sink: SinkKind, pageSize: number): ConnectorCase {
@@ -78,9 +82,9 @@ export async function measureCase(s: BenchSettings, taxii: TaxiiTestServer, obje
   return result;
 }
 
-export async function measurePipelining(s: BenchSettings, pages = 20, pageSize = 1000, pageDelayMs = 200): Promise<PipeliningResult> {
+export async function measurePipelining(s: BenchSettings, pages = 20, pageSize = 1000, pageDelayMs = 200, pushDelayMs = 200): Promise<PipeliningResult> {
   const objects = pages * pageSize;
-  const result: PipeliningResult = { objects, pageSize, pages, pageDelayMs, floor: [], floorFast: [], slow: [], fast: [] };
+  const result: PipeliningResult = { objects, pageSize, pages, pageDelayMs, pushDelayMs, floor: [], floorFast: [], slow: [], fast: [], delivered: [] };
   await withTaxiiServer(objects, pageDelayMs, (slow) =>
     withTaxiiServer(objects, 0, async (fast) => {
       await runFloor(fast, pageSize);
@@ -91,7 +95,12 @@ export async function measurePipelining(s: BenchSettings, pages = 20, pageSize =
         result.floorFast.push(await runFloor(fast, pageSize));
         result.slow.push(check(await runConnector(connectorCase(s, slow, 'file', pageSize)), objects, 'pipelining, slow server'));
         result.fast.push(check(await runConnector(connectorCase(s, fast, 'file', pageSize)), objects, 'pipelining, fast server'));
-        s.log(`pipelining run ${i}/${s.repeats}: floor ${secs(floor.seconds)} s, sync --once ${secs(result.slow.at(-1)!.seconds)} s (${secs(result.fast.at(-1)!.seconds)} s without the delay)`);
+        const delivered = check(await runConnector({ ...connectorCase(s, slow, 'opencti', pageSize), opencti: { pushDelayMs } }), objects, 'pipelining, slow server and platform');
+        result.delivered.push(delivered);
+        s.log(
+          `pipelining run ${i}/${s.repeats}: floor ${secs(floor.seconds)} s, sync --once ${secs(result.slow.at(-1)!.seconds)} s (${secs(result.fast.at(-1)!.seconds)} s without the delay), ` +
+            `into a platform taking ${pushDelayMs} ms a bundle ${secs(delivered.seconds)} s (${secs(delivered.deliverySeconds)} s of delivery)`,
+        );
       }
     }),
   );

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { startOpenCtiServer } from '../../test/support/opencti-server';
+import { startOpenCtiServer, type OpenCtiServerOptions } from '../../test/support/opencti-server';
 import { dropPrefix } from '../../test/support/redis-prefix';
 import type { TaxiiTestServer } from '../../test/support/taxii-server';
 import { leftovers, startRedisSampler, type Leftovers, type RedisPeaks } from './redis-memory';
@@ -26,6 +26,8 @@ export interface ConnectorRun {
   pageIntervalMs: number;
   /** Spawn to the last bundle file written (file sink only, else NaN), in seconds. */
   lastWriteSeconds: number;
+  /** Time the OpenCTI test server spent on the pushes, one after the other (arrival to reply, summed), in seconds; NaN for files. */
+  deliverySeconds: number;
   peakRssBytes: number;
   /** CPU time of the process, user + system, in seconds. */
   cpuSeconds: number;
@@ -47,6 +49,8 @@ export interface ConnectorCase {
   nodeFlags?: string[];
   /** `pipeline` settings; omitted keys keep their defaults. */
   pipeline?: Record<string, number>;
+  /** Options of the OpenCTI test server (sink `opencti`), e.g. `pushDelayMs`. */
+  opencti?: OpenCtiServerOptions;
 }
 
 const CONNECTOR_ID = '5b0e9f2c-8d4a-4f6e-9c3b-2a7d1e8f4b60';
@@ -96,7 +100,7 @@ function newestWrite(dir: string): number {
 export async function runConnector(c: ConnectorCase): Promise<ConnectorRun> {
   const prefix = `bench-${c.sink}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'taxii-bench-'));
-  const opencti = c.sink === 'opencti' ? await startOpenCtiServer({ token: OPENCTI_TOKEN }) : undefined;
+  const opencti = c.sink === 'opencti' ? await startOpenCtiServer({ ...c.opencti, token: OPENCTI_TOKEN }) : undefined;
   try {
     const config = {
       connector: { id: CONNECTOR_ID, name: 'TAXII bench' },
@@ -128,6 +132,7 @@ export async function runConnector(c: ConnectorCase): Promise<ConnectorRun> {
       firstPageSeconds: firstPage ? (firstPage.time - spawnedAt) / 1000 : NaN,
       pageIntervalMs: medianInterval(pages.map((r) => r.time)),
       lastWriteSeconds: opencti ? NaN : (newestWrite(join(dir, 'bundles')) - spawnedAt) / 1000,
+      deliverySeconds: opencti ? opencti.pushTimes.reduce((sum, p) => sum + p.answered - p.arrived, 0) / 1000 : NaN,
       peakRssBytes: child.peakRssBytes,
       cpuSeconds: child.cpuSeconds,
       redis: peaks,

@@ -15,6 +15,8 @@ const LARGE = 100_000;
 const SMALL = 10_000;
 /** The plateau case: three times LARGE, file sink only (bench/sync.ts). */
 export const PLATEAU = 300_000;
+/** "Well under" the pipelining bound: a quarter below it. */
+const WELL_UNDER = 0.75;
 
 const floorSecs = (c: CaseResult): number => medianOf(c.floor, (f) => f.seconds);
 const runSecs = (c: CaseResult, sink: SinkKind): number => medianOf(c.runs[sink], (r) => r.seconds);
@@ -39,6 +41,14 @@ export interface PipeliningFigures {
   chainMs: number;
   /** Share of its own work per page done while the server prepared the next page. */
   hidden: number;
+  /** `sync --once` into OpenCTI against the slow server and a platform that takes its time over each bundle, in seconds. */
+  delivered: number;
+  /** The time that platform spent on the run's pushes, one after the other, in seconds. */
+  delivery: number;
+  /** pages × delay plus the delivery time: the run with nothing overlapped (start-up and own work left out), in seconds. */
+  unpipelined: number;
+  /** Share of the delivery time done while pages were being fetched: 1 − (delivered − pages × delay) ÷ delivery. */
+  deliveryHidden: number;
 }
 
 /**
@@ -56,7 +66,13 @@ export function pipeliningOf(p: PipeliningResult): PipeliningFigures {
   const fastIntervalMs = medianOf(p.fast, (r) => r.pageIntervalMs);
   const workMs = fastIntervalMs - floorFastIntervalMs;
   const chainMs = intervalMs - floorIntervalMs;
-  return { measured, sequential, floorIntervalMs, intervalMs, floorFastIntervalMs, fastIntervalMs, workMs, chainMs, hidden: 1 - chainMs / workMs };
+  const serverDelay = (p.pages * p.pageDelayMs) / 1000;
+  const delivered = medianOf(p.delivered, (r) => r.seconds);
+  const delivery = medianOf(p.delivered, (r) => r.deliverySeconds);
+  return {
+    measured, sequential, floorIntervalMs, intervalMs, floorFastIntervalMs, fastIntervalMs, workMs, chainMs, hidden: 1 - chainMs / workMs,
+    delivered, delivery, unpipelined: serverDelay + delivery, deliveryHidden: 1 - (delivered - serverDelay) / delivery,
+  };
 }
 
 export function checkTargets(cases: CaseResult[], pipelining: PipeliningResult | undefined, maxPagesInFlight: number): TargetCheck[] {
@@ -100,10 +116,13 @@ export function checkTargets(cases: CaseResult[], pipelining: PipeliningResult |
   }
   if (pipelining) {
     const o = pipeliningOf(pipelining);
+    const p = pipelining;
     out.push({
-      target: `pages pipelined: ${pipelining.pages} pages at ${pipelining.pageDelayMs} ms well under ${pipelining.pages} × ${pipelining.pageDelayMs} ms plus delivery time (at least half of the connector's own work per page done while the server prepares the next page)`,
-      measured: `${secs(o.measured)} s vs ${secs(o.sequential)} s; ${Math.round(o.hidden * 100)}% of ${o.workMs.toFixed(1)} ms per page hidden`,
-      met: o.measured < o.sequential && o.hidden >= 0.5,
+      target:
+        `pages pipelined: ${p.pages} pages at ${p.pageDelayMs} ms, into OpenCTI taking ${p.pushDelayMs} ms a bundle, well under ${p.pages} × ${p.pageDelayMs} ms plus delivery time ` +
+        `(at most ${WELL_UNDER}x, start-up included)`,
+      measured: `${secs(o.delivered)} s vs ${secs(o.unpipelined)} s (${ratio(o.delivered / o.unpipelined)}; ${Math.round(o.deliveryHidden * 100)}% of ${secs(o.delivery)} s of delivery hidden)`,
+      met: o.delivered <= WELL_UNDER * o.unpipelined,
     });
   }
   return out;

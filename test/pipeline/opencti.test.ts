@@ -109,3 +109,30 @@ describe('when the OpenCTI ingestion queue is above the threshold', () => {
     }
   });
 });
+
+describe('when the platform takes its time over each bundle', () => {
+  it('goes on requesting pages while the first bundles are still being pushed', async () => {
+    const taxii = await startTaxiiServer({ objects: generateObjects(5000) });
+    const octi = await startOpenCtiServer({ token: OCTI_TOKEN, pushDelayMs: 600 });
+    const harness = await startHarness(buildConfig(rawFor(uniquePrefix('octi-slow'), taxii, octi)));
+    try {
+      await harness.start();
+      const summary = await syncOnce(harness.runtime, {});
+      expect(summary.ok).toBe(true);
+      expect(new Set(octi.objects.map((o) => o.id)).size).toBe(5000);
+      const pages = taxii.requestsTo('objects').map((r) => r.time);
+      expect(pages).toHaveLength(5);
+      expect(octi.pushTimes).toHaveLength(5);
+      const firstAnswered = Math.min(...octi.pushTimes.map((p) => p.answered));
+      // Pages are fetched ahead (max_pages_in_flight, 4 by default) instead of one by one behind each push;
+      // and pushes overlap (deliver_concurrency) instead of queueing behind each other.
+      expect(pages.filter((t) => t < firstAnswered)).toHaveLength(4);
+      const overlapping = octi.pushTimes.filter((p) => p.arrived < firstAnswered);
+      expect(overlapping.length).toBeGreaterThan(1);
+    } finally {
+      await harness.close();
+      await octi.close();
+      await taxii.close();
+    }
+  });
+});

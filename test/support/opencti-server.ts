@@ -28,6 +28,8 @@ export interface OpenCtiServerOptions {
   workIdArg?: 'auto' | 'require' | 'refuse';
   /** Largest request body accepted, in bytes; larger ones get 413 (default 50 MB, the platform's). */
   maxBodyBytes?: number;
+  /** A request carrying stixBundlePush is answered this many ms late: the platform's time to take a bundle in (default 0). */
+  pushDelayMs?: number;
 }
 
 export interface ConnectorRecord {
@@ -188,6 +190,8 @@ export class OpenCtiTestServer {
   readonly pings: PingRecord[] = [];
   readonly pushes: PushRecord[] = [];
   readonly requests: RequestRecord[] = [];
+  /** When each request carrying stixBundlePush arrived and was answered (Date.now(), ms), in the order answered. */
+  readonly pushTimes: Array<{ arrived: number; answered: number }> = [];
   url = '';
   private readonly server: http.Server;
   private readonly schema;
@@ -208,6 +212,7 @@ export class OpenCtiTestServer {
       queueMessages: 0,
       workIdArg: 'auto',
       maxBodyBytes: 50 * 1024 * 1024,
+      pushDelayMs: 0,
       ...options,
     };
     this.pushFailuresLeft = this.opts.failPushes;
@@ -253,6 +258,8 @@ export class OpenCtiTestServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const arrived = Date.now();
+    let push = false;
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
@@ -263,6 +270,7 @@ export class OpenCtiTestServer {
     this.requests.push(record);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;
+      if (push) this.pushTimes.push({ arrived, answered: Date.now() });
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
     };
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/graphql') return reply(404, { error: 'not found' });
@@ -276,7 +284,9 @@ export class OpenCtiTestServer {
       return reply(200, { errors: [{ message: (err as Error).message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
     }
     record.operationName = payload.operationName;
-    const failPush = this.pushFailuresLeft > 0 && mentionsField(document, 'stixBundlePush');
+    push = mentionsField(document, 'stixBundlePush');
+    if (push && this.opts.pushDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.opts.pushDelayMs));
+    const failPush = this.pushFailuresLeft > 0 && push;
     if (failPush || this.requestFailuresLeft > 0) {
       if (failPush) this.pushFailuresLeft--;
       else this.requestFailuresLeft--;
