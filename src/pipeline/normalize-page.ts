@@ -2,12 +2,13 @@
 // of its content, wanted at once to request the next page), then its objects checked, normalized,
 // bundled and serialized. Pure (no I/O, plain data in and out) so that it runs in a worker thread,
 // off the event loop that keeps the page requests going (normalizer.ts).
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { EnrichConfig, FilterConfig } from '../config/schema';
 import { normalize, startNormalization, type NormalizeResult } from '../stix/normalize';
 import { toBundleBytes } from '../stix/bundles';
-import type { Rejection } from '../stix/types';
+import type { Rejection, StixObject } from '../stix/types';
 import { readEnvelope, type EnvelopeRead } from '../taxii/envelope';
+import { envelopeSpans, memberCount } from '../taxii/envelope-spans';
 
 export interface PageSettings {
   upgrade20: boolean;
@@ -102,7 +103,28 @@ export function readPage(body: Uint8Array, digest = true): { outcome: EnvelopeOu
 /** Objects checked between two turns of a thread's event loop (a few milliseconds of work). */
 export const SLICE_OBJECTS = 250;
 
-function pageOf(objects: readonly unknown[], result: NormalizeResult, s: PageSettings): NormalizedPage {
+/**
+ * For the objects of a page that normalization left as they came (the very object JSON.parse made:
+ * neither upgraded nor enriched), the bytes the server sent for them, so that bundles carry those
+ * instead of a new serialization. None when the page is not valid UTF-8 (the text was decoded with
+ * replacement characters, the bytes were not) or its layout is not plain (envelopeSpans); none for
+ * an object that had a name twice (JSON.parse kept the last; a sink might take the first).
+ */
+export function originalsOf(objects: readonly unknown[], body: Uint8Array): ((o: StixObject) => Uint8Array | undefined) | undefined {
+  if (!isAscii(body) && !isUtf8(body)) return undefined;
+  const spans = envelopeSpans(body);
+  if (spans === undefined || spans.count !== objects.length) return undefined;
+  const index = new Map<unknown, number>();
+  for (let i = 0; i < objects.length; i++) if (spans.end[i]! > spans.start[i]!) index.set(objects[i], i);
+  return (o) => {
+    const i = index.get(o);
+    if (i === undefined || memberCount(o) !== spans.members[i]) return undefined;
+    return body.subarray(spans.start[i], spans.end[i]);
+  };
+}
+
+function pageOf(objects: readonly unknown[], result: NormalizeResult, s: PageSettings, body?: Uint8Array): NormalizedPage {
+  const original = body === undefined ? undefined : originalsOf(objects, body);
   return {
     fetched: objects.length,
     accepted: result.objects.length,
@@ -110,23 +132,26 @@ function pageOf(objects: readonly unknown[], result: NormalizeResult, s: PageSet
     filtered: result.filtered,
     upgraded: result.upgraded,
     duplicates: result.duplicates,
-    bundles: toBundleBytes(result.objects, { maxObjects: s.maxObjects, maxBytes: s.maxBytes, idSeed: s.idSeed }),
+    bundles: toBundleBytes(result.objects, { maxObjects: s.maxObjects, maxBytes: s.maxBytes, idSeed: s.idSeed }, original),
   };
 }
 
-/** Step 2: the page's objects normalized and serialized into bundles. */
-export function normalizeObjects(objects: readonly unknown[], s: PageSettings): NormalizedPage {
-  return pageOf(objects, normalize(objects, normalizeOptions(s)), s);
+/**
+ * Step 2: the page's objects normalized and serialized into bundles. `body`, the page's bytes the
+ * objects were parsed from, lets unchanged objects go into bundles as they came (originalsOf).
+ */
+export function normalizeObjects(objects: readonly unknown[], s: PageSettings, body?: Uint8Array): NormalizedPage {
+  return pageOf(objects, normalize(objects, normalizeOptions(s)), s, body);
 }
 
 /** Step 2 in slices of SLICE_OBJECTS, awaiting `turn()` between two. */
-export async function normalizeInSlices(objects: readonly unknown[], s: PageSettings, turn: () => Promise<void>): Promise<NormalizedPage> {
+export async function normalizeInSlices(objects: readonly unknown[], s: PageSettings, turn: () => Promise<void>, body?: Uint8Array): Promise<NormalizedPage> {
   const n = startNormalization(normalizeOptions(s));
   for (let from = 0; from < objects.length; from += SLICE_OBJECTS) {
     if (from > 0) await turn();
     n.add(objects, from, Math.min(objects.length, from + SLICE_OBJECTS));
   }
-  return pageOf(objects, n.finish(), s);
+  return pageOf(objects, n.finish(), s, body);
 }
 
 function normalizeOptions(s: PageSettings) {

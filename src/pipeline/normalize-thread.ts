@@ -12,6 +12,8 @@ interface Queued {
   id: number;
   objects: unknown[];
   settings: PageSettings;
+  /** The page's bytes (shared with the main thread), for the objects that go on as they came. */
+  body: Uint8Array;
 }
 
 const queue: Queued[] = [];
@@ -25,7 +27,7 @@ async function drain(): Promise<void> {
   busy = true;
   for (let q = queue.shift(); q !== undefined; q = queue.shift()) {
     try {
-      const page = await normalizeInSlices(q.objects, q.settings, turn);
+      const page = await normalizeInSlices(q.objects, q.settings, turn, q.body);
       // The bundles' bytes move to the main thread rather than being copied.
       post({ id: q.id, step: 'page', page }, page.bundles.map((b) => b.json.buffer as ArrayBuffer));
     } catch (err) {
@@ -43,7 +45,7 @@ port.on('message', (m: ThreadRequest) => {
       if (m.envelopeRead) post({ id: m.id, step: 'failed', message: 'the page is not a TAXII envelope' });
       return;
     }
-    queue.push({ id: m.id, objects: read.objects, settings: m.settings });
+    queue.push({ id: m.id, objects: read.objects, settings: m.settings, body: m.body });
   } catch (err) {
     post({ id: m.id, step: 'failed', message: messageOf(err) });
     return;

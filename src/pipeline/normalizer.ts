@@ -124,7 +124,7 @@ class InlineNormalizer implements Normalizer {
     if (objects !== undefined) {
       setImmediate(() => {
         try {
-          task.page.resolve(normalizeObjects(objects, settings));
+          task.page.resolve(normalizeObjects(objects, settings, body));
         } catch (err) {
           task.page.reject(failed(messageOf(err)));
         }

@@ -65,6 +65,14 @@ describe.each([
     await expect(work.page).rejects.toMatchObject({ code: 'PIPELINE_PAGE_UNREADABLE' });
   });
 
+  it('writes objects normalization left alone as the server sent them', async () => {
+    const objects = objectsOf(50);
+    const page = await normalizer.start(Buffer.from(JSON.stringify({ objects }, null, 2)), settings).page;
+    const text = Buffer.concat(page.bundles.map((b) => b.json)).toString('utf8');
+    expect(text).toContain(`"id": "${objects[10].id}"`);
+    expect(page.bundles.map((b) => decoded(b.json))).toEqual(normalizeObjects(objects, settings).bundles.map((b) => decoded(b.json)));
+  });
+
   it('keeps text that is not ASCII as it came', async () => {
     const objects = objectsOf(3).map((o, i) => (o.type === 'identity' ? o : { ...o, name: `Ünïcödé ✓ 𝔘 ${i}` }));
     const page = await normalizer.start(envelope({ objects }), settings).page;
