@@ -38,7 +38,8 @@ export interface HttpRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text, or bytes sent as they are. */
+  body?: string | Buffer;
   /** Largest response body accepted for this request, in bytes (default: the client's). */
   maxResponseBytes?: number;
   /** Timeout of this request, in milliseconds (default: the client's). */

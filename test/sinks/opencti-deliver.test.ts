@@ -1,6 +1,8 @@
 // Delivering bundles to OpenCTI: the bundle as a JSON string, invalid bundles narrowed down to their
 // bad objects, GraphQL errors as failures, 503 and network faults as retryable, body-size splitting.
 import { OpenCtiSink, type OpenCtiSinkOptions } from '../../src/sinks/opencti';
+import { graphqlBody } from '../../src/sinks/opencti/client';
+import { PUSH, PUSH_IN_WORK } from '../../src/sinks/opencti/documents';
 import { type OpenCtiServerOptions, type OpenCtiTestServer, startOpenCtiServer } from '../support/opencti-server';
 import { CONNECTOR_ID, TOKEN, bundleOf, ctx, failure, indicator, indicators, run } from './fixtures';
 
@@ -125,10 +127,13 @@ describe('when a bundle is larger than the request body limit', () => {
   });
 });
 
-describe('delivering a bundle as the pipeline stored it (text)', () => {
+describe.each([
+  ['text', (t: string): string | Buffer => t],
+  ['UTF-8 bytes', (t: string): string | Buffer => Buffer.from(t, 'utf8')],
+])('delivering a bundle as the pipeline stored it (%s)', (_form, stored) => {
   const text = (objects: ReturnType<typeof indicators>) => {
     const bundle = bundleOf(objects);
-    return { bundle, text: JSON.stringify(bundle), meta: { id: bundle.id, objects: objects.length } };
+    return { bundle, text: stored(JSON.stringify(bundle)), meta: { id: bundle.id, objects: objects.length } };
   };
 
   it('pushes the text in one request, byte for byte, when it fits', async () => {
@@ -154,5 +159,30 @@ describe('delivering a bundle as the pipeline stored it (text)', () => {
     const b = text(indicators(60));
     expect(await sink.deliverText(b.text, b.meta, ctx)).toEqual({ delivered: 60, rejected: [] });
     expect(Math.max(...server.pushes.map((p) => p.bodyBytes))).toBeLessThanOrEqual(6000);
+  });
+});
+
+describe('pushing a bundle given as bytes', () => {
+  const pushBodyOf = (text: string, workId: string | null | undefined) =>
+    typeof workId === 'string' ? graphqlBody(PUSH_IN_WORK, { connectorId: CONNECTOR_ID, bundle: text, work_id: workId }) : graphqlBody(PUSH, { connectorId: CONNECTOR_ID, bundle: text });
+
+  it('sends exactly the body the text would make: spacing, quotes, backslashes, control and non-ASCII characters escaped alike', async () => {
+    await setup();
+    const objects = indicators(5).map((o, i) => ({ ...o, description: `"q" \\ back\tslash \u0001 ✓ Ü 𝔘 \u2028 ${i}` }));
+    const bundle = bundleOf(objects);
+    const sent = JSON.stringify(bundle, null, '\t');
+    expect(await sink.deliverText(Buffer.from(sent, 'utf8'), { id: bundle.id, objects: 5 }, ctx)).toEqual({ delivered: 5, rejected: [] });
+    expect(server.pushes).toHaveLength(1);
+    expect(server.pushes[0].bundle).toEqual(bundle);
+    expect(server.pushes[0].bodyBytes).toBe(Buffer.byteLength(pushBodyOf(sent, server.pushes[0].workId)));
+  });
+
+  it('sends bytes that are not UTF-8 as their text, with replacement characters', async () => {
+    await setup();
+    const bundle = bundleOf([indicator(1, { description: 'bad: @' })]);
+    const bytes = Buffer.from(JSON.stringify(bundle));
+    bytes[bytes.indexOf('bad: @') + 5] = 0xff;
+    expect(await sink.deliverText(bytes, { id: bundle.id, objects: 1 }, ctx)).toEqual({ delivered: 1, rejected: [] });
+    expect((server.pushes[0].bundle.objects[0] as { description?: string }).description).toBe('bad: \uFFFD');
   });
 });

@@ -1,5 +1,7 @@
 // Pure parts of the OpenCTI sink: version gates, state comparison, backpressure threshold, packing
 // to the body limit, and how GraphQL errors are classified.
+import { graphqlBody, graphqlBodyBytes } from '../../src/sinks/opencti/client';
+import { PUSH, PUSH_IN_WORK } from '../../src/sinks/opencti/documents';
 import { graphQlFailure } from '../../src/sinks/opencti/errors';
 import { isAboveThreshold, sameState } from '../../src/sinks/opencti/connector';
 import { escapedBytes, packBySize, partBundleId } from '../../src/sinks/opencti/split';
@@ -117,5 +119,26 @@ describe('GraphQL error classification', () => {
     expect(err.code).toBe(code);
     expect(err.retryable).toBe(retryable);
     expect(err.message).not.toMatch(/\n/);
+  });
+});
+
+describe('a push body built from bundle bytes (graphqlBodyBytes)', () => {
+  const variables = { connectorId: 'c-1', bundle: '', work_id: 'w-1' };
+  const asText = (text: string) => Buffer.from(graphqlBody(PUSH_IN_WORK, { ...variables, bundle: text }), 'utf8');
+
+  it.each([
+    ['every ASCII character, controls included', Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)).join('')],
+    ['quotes and backslashes in a row', '\\"\\\\""\\'],
+    ['text that is not ASCII, line and paragraph separators included', 'Ünïcödé ✓ 𝔘 \u2028 \u2029 \u00a0 日本'],
+    ['a pretty-printed bundle', JSON.stringify({ type: 'bundle', id: 'bundle--1', objects: [{ type: 'note', content: 'a\tb\nc "d" \\e' }] }, null, '\t')],
+    ['nothing', ''],
+  ])('is byte for byte the body of the text: %s', (_what, text) => {
+    expect(graphqlBodyBytes(PUSH_IN_WORK, variables, 'bundle', Buffer.from(text, 'utf8'))?.equals(asText(text))).toBe(true);
+  });
+
+  it('keeps the variables in their order, and leaves bytes that are not UTF-8 to the text path', () => {
+    const bytes = Buffer.from('{"a":"é"}', 'utf8');
+    expect(graphqlBodyBytes(PUSH, { connectorId: 'c-1', bundle: '' }, 'bundle', bytes)?.toString('utf8')).toBe(graphqlBody(PUSH, { connectorId: 'c-1', bundle: '{"a":"é"}' }));
+    expect(graphqlBodyBytes(PUSH, { connectorId: 'c-1', bundle: '' }, 'bundle', Buffer.from([0x7b, 0xff, 0x7d]))).toBeUndefined();
   });
 });

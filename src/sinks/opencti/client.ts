@@ -1,5 +1,6 @@
 // GraphQL transport to OpenCTI: `POST {url}/graphql` with the bearer token, through the shared
 // HttpClient (timeouts, TLS, proxy, Retry-After), every reply parsed at the boundary.
+import { isUtf8 } from 'node:buffer';
 import { ConnectorError } from '../../errors';
 import { classifyStatus } from '../../http/classify';
 import { HttpClient, type HttpResponse } from '../../http/request';
@@ -37,6 +38,62 @@ export function graphqlBody(operation: Operation<unknown>, variables: Variables)
   return JSON.stringify({ operationName: operation.name, query: operation.document, variables });
 }
 
+/** Stands for the text variable in graphqlBodyBytes; it must come out once, unescaped. */
+const PLACEHOLDER = 'taxii-connector:text-variable';
+/** JSON.stringify's short escapes of control characters; the others are \u00XX. */
+const SHORT_ESCAPES = new Map<number, number>([[0x08, 0x62], [0x09, 0x74], [0x0a, 0x6e], [0x0c, 0x66], [0x0d, 0x72]]);
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * graphqlBody with the text variable `name` given as its UTF-8 bytes (a bundle as the pipeline
+ * stores it; a `name` already in `variables` keeps its place there): exactly the bytes of
+ * `graphqlBody(operation, { ...variables, [name]: text })` in
+ * UTF-8, built without the text, its escaped copy or the copy axios would encode (for a 5 MB
+ * bundle, 15 MB fewer per request under way). Undefined when the bytes are not valid UTF-8: the
+ * text would have replacement characters these bytes do not.
+ */
+export function graphqlBodyBytes(operation: Operation<unknown>, variables: Variables, name: string, bytes: Uint8Array): Buffer | undefined {
+  if (!isUtf8(bytes)) return undefined;
+  const frame = graphqlBody(operation, { ...variables, [name]: PLACEHOLDER });
+  const at = frame.indexOf(`"${PLACEHOLDER}"`);
+  if (at < 0 || frame.indexOf(`"${PLACEHOLDER}"`, at + 1) >= 0) return undefined;
+  const head = Buffer.from(frame.slice(0, at + 1), 'utf8');
+  const tail = Buffer.from(frame.slice(at + 1 + PLACEHOLDER.length), 'utf8');
+  let extra = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c === 0x22 || c === 0x5c) extra += 1;
+    else if (c < 0x20) extra += SHORT_ESCAPES.has(c) ? 1 : 5;
+  }
+  const out = Buffer.allocUnsafe(head.length + bytes.length + extra + tail.length);
+  let o = head.copy(out, 0);
+  if (extra === 0) {
+    out.set(bytes, o);
+    o += bytes.length;
+  } else {
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (c === 0x22 || c === 0x5c) {
+        out[o++] = 0x5c;
+        out[o++] = c;
+      } else if (c < 0x20) {
+        out[o++] = 0x5c;
+        const short = SHORT_ESCAPES.get(c);
+        if (short !== undefined) out[o++] = short;
+        else {
+          out[o++] = 0x75; // u00XX
+          out[o++] = 0x30;
+          out[o++] = 0x30;
+          out[o++] = HEX[c >> 4]!;
+          out[o++] = HEX[c & 15]!;
+        }
+      } else out[o++] = c;
+    }
+  }
+  tail.copy(out, o);
+  return out;
+}
+
 export class OpenCtiClient {
   private readonly http: HttpClient;
   private readonly endpoint: string;
@@ -60,8 +117,8 @@ export class OpenCtiClient {
     return this.requestBody(operation, graphqlBody(operation, variables));
   }
 
-  /** Same, with a body already built by graphqlBody (the sink builds push bodies to measure them). */
-  async requestBody<T>(operation: Operation<T>, body: string): Promise<T> {
+  /** Same, with a body already built by graphqlBody or graphqlBodyBytes (the sink builds push bodies to measure them). */
+  async requestBody<T>(operation: Operation<T>, body: string | Buffer): Promise<T> {
     const res = await this.http.send({
       method: 'POST',
       url: this.endpoint,

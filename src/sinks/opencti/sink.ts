@@ -4,13 +4,16 @@
 import { ConnectorError, describeError } from '../../errors';
 import type { StixBundle, StixObject } from '../../stix/types';
 import type { DeliveryContext, DeliveryResult, RunInfo, RunSummary, Sink } from '../types';
-import { OpenCtiClient, graphqlBody } from './client';
+import { OpenCtiClient, graphqlBody, graphqlBodyBytes } from './client';
 import { type ConnectorInfo, OpenCtiConnector, isAboveThreshold, type PingResult, type Pinger, type QueueDetails } from './connector';
 import { ABOUT, PUSH, PUSH_IN_WORK } from './documents';
 import { OPENCTI_INVALID_BUNDLE, OPENCTI_VERSION_UNSUPPORTED, isInvalidBundle } from './errors';
 import { type OpenCtiSinkOptions, type ResolvedOpenCtiSinkOptions, resolveOpenCtiSinkOptions } from './options';
 import { bundleOf, packBySize, partBundleId, rejectionOf } from './split';
 import { PUSH_MIN_VERSION, WORK_ID_MIN_VERSION, type Version, atLeast, formatVersion, parseVersion } from './version';
+
+/** A bundle as stored (bytes) or as text, as text. */
+const textOf = (json: string | Buffer): string => (typeof json === 'string' ? json : json.toString('utf8'));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -133,20 +136,20 @@ export class OpenCtiSink implements Sink {
    */
   async deliverText(json: string | Buffer, meta: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult> {
     await this.start();
-    // GraphQL carries the bundle as a JSON string: it is text here.
-    const text = typeof json === 'string' ? json : json.toString('utf8');
     const workId = this.sendsWorkId ? ctx.workId : undefined;
-    // Built once: measured, then sent (a bundle of a few MB is a few MB to escape).
-    const body = this.pushBody(text, workId);
-    if (body.length * 3 <= this.o.maxBodyBytes || Buffer.byteLength(body) <= this.o.maxBodyBytes) {
+    // GraphQL carries the bundle as a JSON string. Bytes are escaped into the body as bytes; text
+    // (or bytes that are not UTF-8) the way JSON.stringify does. Built once: measured, then sent.
+    const body = (typeof json === 'string' ? undefined : this.pushBodyBytes(json, workId)) ?? this.pushBody(textOf(json), workId);
+    const fits = typeof body === 'string' ? body.length * 3 <= this.o.maxBodyBytes || Buffer.byteLength(body) <= this.o.maxBodyBytes : body.length <= this.o.maxBodyBytes;
+    if (fits) {
       try {
-        await this.push(text, workId, body);
+        await this.push(body, workId);
         return { delivered: meta.objects, rejected: [] };
       } catch (err) {
         if (!isInvalidBundle(err)) throw err;
       }
     }
-    return this.deliver(JSON.parse(text) as StixBundle, ctx);
+    return this.deliver(JSON.parse(textOf(json)) as StixBundle, ctx);
   }
 
   async health(): Promise<void> {
@@ -195,7 +198,15 @@ export class OpenCtiSink implements Sink {
     return graphqlBody(PUSH_IN_WORK, { ...variables, work_id: workId });
   }
 
-  private async push(bundle: StixBundle | string, workId: string | undefined, body = this.pushBody(bundle, workId)): Promise<void> {
+  /** pushBody's bytes for a bundle given as UTF-8 bytes, without its text (undefined when they are not UTF-8). */
+  private pushBodyBytes(bundle: Uint8Array, workId: string | undefined): Buffer | undefined {
+    const variables: Record<string, unknown> = { connectorId: this.o.connectorId, bundle: '' };
+    if (workId === undefined) return graphqlBodyBytes(PUSH, variables, 'bundle', bundle);
+    return graphqlBodyBytes(PUSH_IN_WORK, { ...variables, work_id: workId }, 'bundle', bundle);
+  }
+
+  /** Sends a push body (pushBody, pushBodyBytes). */
+  private async push(body: string | Buffer, workId: string | undefined): Promise<void> {
     const op = workId === undefined ? PUSH : PUSH_IN_WORK;
     const reply = await this.client.requestBody(op, body);
     if (reply.stixBundlePush !== true) {
@@ -210,7 +221,7 @@ export class OpenCtiSink implements Sink {
    */
   private async pushNarrowing(id: string, objects: StixObject[], workId: string | undefined, out: Outcome): Promise<void> {
     try {
-      await this.push(bundleOf(id, objects), workId);
+      await this.push(this.pushBody(bundleOf(id, objects), workId), workId);
       out.delivered += objects.length;
     } catch (err) {
       if (!isInvalidBundle(err)) throw err;
