@@ -27,6 +27,16 @@ describe('posting bundles', () => {
     expect(endpoint.requests[0]).toMatchObject({ method: 'POST', path: '/bundles' });
   });
 
+  it('posts a bundle as the pipeline stored it byte for byte, text or bytes, without reading it', async () => {
+    await setup();
+    const bundle = bundleOf(indicators(4).map((o) => ({ ...o, description: 'Ünïcödé "q" \\' })));
+    const stored = JSON.stringify(bundle, null, '\t');
+    expect(await sink.deliverText(Buffer.from(stored, 'utf8'), { id: bundle.id, objects: 4 }, ctx)).toEqual({ delivered: 4, rejected: [] });
+    expect(await sink.deliverText(stored, { id: bundle.id, objects: 4 }, ctx)).toEqual({ delivered: 4, rejected: [] });
+    expect(endpoint.requests.map((r) => r.body)).toEqual([stored, stored]);
+    expect(endpoint.bundles).toEqual([bundle, bundle]);
+  });
+
   it.each([
     ['the STIX media type by default', undefined, 'application/stix+json;version=2.1'],
     ['a configured content type', 'application/json', 'application/json'],

@@ -6,16 +6,21 @@ import type { DeliveryResult } from '../types';
 import type { ResolvedHttpSinkOptions } from './options';
 
 export async function postBundle(http: HttpClient, o: ResolvedHttpSinkOptions, bundle: StixBundle): Promise<DeliveryResult> {
+  return postBundleJson(http, o, JSON.stringify(bundle), bundle.objects.length);
+}
+
+/** The same for a bundle already serialized (text, or UTF-8 bytes sent as they are) holding `objects` objects. */
+export async function postBundleJson(http: HttpClient, o: ResolvedHttpSinkOptions, json: string | Buffer, objects: number): Promise<DeliveryResult> {
   const res = await http.send({
     method: 'POST',
     url: o.url,
     headers: { 'Content-Type': o.contentType, Accept: 'application/json, */*;q=0.5' },
-    body: JSON.stringify(bundle),
+    body: json,
   });
   if (res.status < 200 || res.status >= 300) {
-    throw http.statusError(res, `HTTP sink ${o.name} answered HTTP ${res.status} to a bundle of ${bundle.objects.length} objects`, { sink: o.name });
+    throw http.statusError(res, `HTTP sink ${o.name} answered HTTP ${res.status} to a bundle of ${objects} objects`, { sink: o.name });
   }
-  return { delivered: bundle.objects.length, rejected: [] };
+  return { delivered: objects, rejected: [] };
 }
 
 /** Cheap reachability check: a GET on the endpoint; only network and auth failures count. */

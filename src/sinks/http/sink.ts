@@ -5,7 +5,7 @@ import { HttpClient, displayUrl } from '../../http/request';
 import { registerSecret } from '../../log';
 import type { StixBundle } from '../../stix/types';
 import type { DeliveryContext, DeliveryResult, Sink } from '../types';
-import { postBundle, probeEndpoint } from './bundle-mode';
+import { postBundle, postBundleJson, probeEndpoint } from './bundle-mode';
 import { type HttpSinkOptions, type ResolvedHttpSinkOptions, resolveHttpSinkOptions } from './options';
 import { type TaxiiTarget, probeCollection, pushToCollection, taxiiTarget } from './taxii-mode';
 
@@ -55,6 +55,16 @@ export class HttpSink implements Sink {
       this.o.logger.warn('http sink refused objects', { sink: this.name, rejected: result.rejected.length, delivered: result.delivered, source: ctx.source, collection: ctx.collection });
     }
     return result;
+  }
+
+  /**
+   * A bundle as the pipeline stored it: bundle mode posts it as it is (no parse, no new
+   * serialization); TAXII mode sends its objects in an envelope, so it reads it first.
+   */
+  async deliverText(json: string | Buffer, meta: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult> {
+    if (this.target) return this.deliver(JSON.parse(typeof json === 'string' ? json : json.toString('utf8')) as StixBundle, ctx);
+    if (meta.objects === 0) return { delivered: 0, rejected: [] };
+    return postBundleJson(this.http, this.o, json, meta.objects);
   }
 
   /** A GET on the endpoint (bundle mode) or the collection (taxii mode); throws only on network or auth failures. */
