@@ -5,7 +5,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { EnrichConfig, FilterConfig } from '../config/schema';
 import { normalize, startNormalization, type NormalizeResult } from '../stix/normalize';
-import { toBundleBytes } from '../stix/bundles';
+import { toBundleBytes, type OriginalJson } from '../stix/bundles';
 import type { Rejection, StixObject } from '../stix/types';
 import { readEnvelope, type EnvelopeRead } from '../taxii/envelope';
 import { envelopeSpans, memberCount } from '../taxii/envelope-spans';
@@ -110,16 +110,20 @@ export const SLICE_OBJECTS = 250;
  * replacement characters, the bytes were not) or its layout is not plain (envelopeSpans); none for
  * an object that had a name twice (JSON.parse kept the last; a sink might take the first).
  */
-export function originalsOf(objects: readonly unknown[], body: Uint8Array): ((o: StixObject) => Uint8Array | undefined) | undefined {
+export function originalsOf(objects: readonly unknown[], body: Uint8Array): OriginalJson | undefined {
   if (!isAscii(body) && !isUtf8(body)) return undefined;
   const spans = envelopeSpans(body);
   if (spans === undefined || spans.count !== objects.length) return undefined;
   const index = new Map<unknown, number>();
   for (let i = 0; i < objects.length; i++) if (spans.end[i]! > spans.start[i]!) index.set(objects[i], i);
-  return (o) => {
-    const i = index.get(o);
-    if (i === undefined || memberCount(o) !== spans.members[i]) return undefined;
-    return body.subarray(spans.start[i], spans.end[i]);
+  return {
+    bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    start: spans.start,
+    end: spans.end,
+    find: (o) => {
+      const i = index.get(o);
+      return i === undefined || memberCount(o) !== spans.members[i] ? -1 : i;
+    },
   };
 }
 

@@ -80,11 +80,19 @@ function room(at: number, bytes: number): void {
  * is garbage as soon as it is written (for a 10,000-object page: 5 MB that the collector does not
  * have to keep and copy, and three fresh 5 MB allocations fewer).
  *
- * `original` gives, for an object, the JSON it came as (UTF-8, one complete object), when that is
+ * `original` finds, for an object, the JSON it came as (UTF-8, one complete object), when that is
  * what it is still: those bytes are written as they are, and the cut measures them, instead of
  * the object being serialized again.
  */
-export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimits, original?: (o: StixObject) => Uint8Array | undefined): BundleBytes[] {
+/** Where objects' JSON lies as it was received: object `o` is `bytes[start[k], end[k])` for `k = find(o)`, when k >= 0. */
+export interface OriginalJson {
+  bytes: Buffer;
+  start: Uint32Array;
+  end: Uint32Array;
+  find(o: StixObject): number;
+}
+
+export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimits, original?: OriginalJson): BundleBytes[] {
   const maxObjects = positiveInt(limits.maxObjects, 5000);
   const maxBytes = positiveInt(limits.maxBytes, 5 * 1024 * 1024);
   const out: BundleBytes[] = [];
@@ -109,20 +117,16 @@ export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimi
   open();
   // The cut of toBundles, object for object: `at` is the bundle's size so far, `]}` not counted.
   for (const o of orderForDelivery(objects)) {
-    const raw = original?.(o);
-    const text = raw === undefined ? JSON.stringify(o) : '';
-    const size = raw === undefined ? Buffer.byteLength(text) : raw.length;
+    const k = original === undefined ? -1 : original.find(o);
+    const text = k < 0 ? JSON.stringify(o) : '';
+    const size = k < 0 ? Buffer.byteLength(text) : original!.end[k]! - original!.start[k]!;
     if (count > 0 && (count >= maxObjects || at + 2 + 1 + size > maxBytes)) {
       close();
       open();
     }
     room(at, size + 1);
     if (count > 0) scratch[at++] = 0x2c; // ,
-    if (raw === undefined) at += scratch.write(text, at, 'utf8');
-    else {
-      scratch.set(raw, at);
-      at += size;
-    }
+    at += k < 0 ? scratch.write(text, at, 'utf8') : original!.bytes.copy(scratch, at, original!.start[k], original!.end[k]);
     count++;
   }
   close();

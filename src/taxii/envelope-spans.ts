@@ -44,47 +44,36 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
   const b = bytes;
   const n = b.length;
   let i = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-  let capacity = 1024;
-  let start = new Uint32Array(capacity);
-  let end = new Uint32Array(capacity);
-  let members = new Uint32Array(capacity);
+  let start = new Uint32Array(1024);
+  let end = new Uint32Array(1024);
+  let members = new Uint32Array(1024);
   let depth = 0;
   /** The last string's bounds (quotes excluded) and whether it held an escape: a name when a colon follows. */
   let strFrom = 0;
   let strTo = 0;
   let strEscaped = false;
+  let topOpened = false;
+  /** `"objects":` just read at the top level: its value comes next. */
   let objectsNamed = false;
   let objectsSeen = false;
   let inObjects = false;
+  /** After `[` or a comma in `objects`: the next value is a new element. */
+  let awaitingElement = false;
   /** Index of the element being read in `objects`, -1 before the first. */
   let element = -1;
-  let count = 0;
-  let topOpened = false;
-  const grow = (): void => {
-    capacity *= 2;
-    const s = new Uint32Array(capacity);
-    s.set(start);
-    start = s;
-    const e = new Uint32Array(capacity);
-    e.set(end);
-    end = e;
-    const m = new Uint32Array(capacity);
-    m.set(members);
-    members = m;
-  };
-  /** An element of `objects` begins at i (a value at depth 2 right after `[` or a comma). */
-  const beginElement = (): void => {
-    element = count++;
-    if (element >= capacity) grow();
-  };
-  let awaitingElement = false;
   for (; i < n; i++) {
     const c = b[i]!;
-    if (c === QUOTE) {
-      if (awaitingElement) {
-        beginElement();
-        awaitingElement = false;
+    if (awaitingElement && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== CLOSE_ARRAY) {
+      // A value of `objects` begins: an object, or anything else (which gets no span).
+      awaitingElement = false;
+      element++;
+      if (element === start.length) {
+        start = grown(start);
+        end = grown(end);
+        members = grown(members);
       }
+    }
+    if (c === QUOTE) {
       let j = i + 1;
       let escaped = false;
       for (;;) {
@@ -100,9 +89,7 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
       strTo = j;
       strEscaped = escaped;
       i = j;
-      continue;
-    }
-    if (c === COLON) {
+    } else if (c === COLON) {
       if (depth === 1) {
         if (strEscaped) return undefined;
         if (isObjectsName(b, strFrom, strTo)) {
@@ -111,9 +98,7 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
           objectsNamed = true;
         }
       } else if (depth >= 3 && inObjects) members[element]!++;
-      continue;
-    }
-    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (depth === 0) {
         if (topOpened || c !== OPEN_OBJECT) return undefined;
         topOpened = true;
@@ -122,38 +107,29 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
         inObjects = true;
         awaitingElement = true;
         objectsNamed = false;
-      } else if (depth === 2 && inObjects) {
-        if (awaitingElement) {
-          beginElement();
-          awaitingElement = false;
-        }
-        if (c === OPEN_OBJECT) start[element] = i;
-      }
+      } else if (depth === 2 && inObjects && c === OPEN_OBJECT) start[element] = i;
       depth++;
-      continue;
-    }
-    if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       depth--;
       if (depth === 2 && inObjects && c === CLOSE_OBJECT) end[element] = i + 1;
       else if (depth === 1 && inObjects) {
         inObjects = false;
         awaitingElement = false;
       }
-      continue;
-    }
-    if (c === COMMA) {
+    } else if (c === COMMA) {
       if (depth === 2 && inObjects) awaitingElement = true;
       else if (depth === 1) objectsNamed = false;
-      continue;
-    }
-    // Whitespace, or a number, true, false or null: an element of `objects` when one is awaited.
-    if (awaitingElement && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
-      beginElement();
-      awaitingElement = false;
     }
   }
   if (depth !== 0 || !topOpened) return undefined;
-  return { count, start, end, members };
+  return { count: element + 1, start, end, members };
+}
+
+/** The same numbers in an array twice as long. */
+function grown(a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /**
