@@ -89,14 +89,11 @@ export function contentDigest(objects: readonly unknown[]): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-/**
- * Step 1: the envelope of a page given as its JSON (UTF-8; a byte order mark is ignored), and its
- * objects for step 2. `digest: false` when the caller has the facts already (the digest is left empty).
- */
-export function readPage(body: Uint8Array, digest = true): { outcome: EnvelopeOutcome; objects: unknown[] } {
+/** Step 1: the envelope of a page given as its JSON (UTF-8; a byte order mark is ignored), and its objects for step 2. */
+export function readPage(body: Uint8Array): { outcome: EnvelopeOutcome; objects: unknown[] } {
   const read = readEnvelope(decodeUtf8(body));
   if (!read.ok) return { outcome: read, objects: [] };
-  const facts: EnvelopeFacts = { more: read.more, next: read.next, objects: read.objects.length, digest: digest ? contentDigest(read.objects) : '' };
+  const facts: EnvelopeFacts = { more: read.more, next: read.next, objects: read.objects.length, digest: contentDigest(read.objects) };
   return { outcome: { ok: true, facts }, objects: read.objects };
 }
 

@@ -39,12 +39,9 @@ async function drain(): Promise<void> {
 
 port.on('message', (m: ThreadRequest) => {
   try {
-    const read = readPage(m.body, !m.envelopeRead);
-    if (!m.envelopeRead) post({ id: m.id, step: 'envelope', outcome: read.outcome });
-    if (!read.outcome.ok) {
-      if (m.envelopeRead) post({ id: m.id, step: 'failed', message: 'the page is not a TAXII envelope' });
-      return;
-    }
+    const read = readPage(m.body);
+    post({ id: m.id, step: 'envelope', outcome: read.outcome });
+    if (!read.outcome.ok) return;
     queue.push({ id: m.id, objects: read.objects, settings: m.settings, body: m.body });
   } catch (err) {
     post({ id: m.id, step: 'failed', message: messageOf(err) });

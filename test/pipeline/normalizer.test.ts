@@ -2,7 +2,7 @@
 // bundles as UTF-8 bytes; unreadable pages and lost threads fail with the codes the pipeline retries on.
 import { contentDigest, normalizeObjects, type PageSettings } from '../../src/pipeline/normalize-page';
 import { THREAD_YOUNG_GENERATION_MB } from '../../src/pipeline/heap';
-import { createNormalizer, READ_HERE_BYTES, type Normalizer } from '../../src/pipeline/normalizer';
+import { createNormalizer, type Normalizer } from '../../src/pipeline/normalizer';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,8 +48,7 @@ describe.each([
     expect((await bom.page).accepted).toBe(3);
   });
 
-  // Small pages have their envelope read by the caller, large ones by the thread: both ways.
-  const sizes = [['a small page', ''], ['a large page', 'x'.repeat(READ_HERE_BYTES)]] as const;
+  const sizes = [['a small page', ''], ['a large page', 'x'.repeat(2 * 1024 * 1024)]] as const;
 
   it.each(sizes)('refuses a body that is not JSON (retryable at the fetch: a cut body) and normalizes nothing (%s)', async (_size, pad) => {
     const work = normalizer.start(Buffer.from(`{"pad": "${pad}", "more": true, "objects": [{"type": "indic`), settings);
