@@ -132,6 +132,7 @@ describe('a push body built from bundle bytes (graphqlBodyBytes)', () => {
     ['text that is not ASCII, line and paragraph separators included', 'Ünïcödé ✓ 𝔘 \u2028 \u2029 \u00a0 日本'],
     ['a pretty-printed bundle', JSON.stringify({ type: 'bundle', id: 'bundle--1', objects: [{ type: 'note', content: 'a\tb\nc "d" \\e' }] }, null, '\t')],
     ['nothing', ''],
+    ['long runs that need escapes, past the room first set aside', `${'"'.repeat(10_000)}${'\u0001'.repeat(5000)}${'\\'.repeat(3000)}x`],
   ])('is byte for byte the body of the text: %s', (_what, text) => {
     expect(graphqlBodyBytes(PUSH_IN_WORK, variables, 'bundle', Buffer.from(text, 'utf8'))?.equals(asText(text))).toBe(true);
   });
