@@ -2,8 +2,9 @@
 // objects out, each refused one with its reason. Pure and total: it never throws.
 import type { EnrichConfig, FilterConfig } from '../config/schema';
 import { checkObject, type CheckedObject } from './check-object';
-import { enrichmentExtras, enrichObject, planEnrichment } from './enrich';
-import { isFilteredOut, planFilter } from './filter';
+import type { StixRecord } from './catalog';
+import { enrichmentExtras, enrichObject, planEnrichment, type EnrichmentPlan } from './enrich';
+import { isFilteredOut, planFilter, type FilterPlan } from './filter';
 import { reject, type Problem } from './reasons';
 import { compareInstants, instantFromDate } from './timestamp';
 import type { Rejection, StixObject } from './types';
@@ -53,11 +54,26 @@ function isNewer(candidate: CheckedObject, current: CheckedObject): boolean {
   return compareInstants(candidate.modified, current.modified) > 0;
 }
 
+/**
+ * Gives what normalization keeps of an accepted object instead of the object itself, until
+ * `finish` returns it in `objects`: a small stand-in for an object that goes on as it came (whose
+ * JSON the caller has), so that the parsed object need not be kept. Asked only when nothing after
+ * the checks needs more than the object's type and id: not for an upgraded object, and not when
+ * enrichment is on. `at` is the object's index in `add`'s input; undefined keeps the object.
+ */
+export type StandIn = (checked: CheckedObject, at: number) => StixObject | undefined;
+
 /** A page normalized step by step: `add` objects in slices, then `finish` once. */
 export interface Normalization {
   /** Checks `input[from..to)` (each object once, in order). */
-  add(input: readonly unknown[], from: number, to: number): void;
+  add(input: readonly unknown[], from: number, to: number, standIn?: StandIn): void;
   finish(): NormalizeResult;
+}
+
+/** An accepted object as kept until `finish`: the filters are decided on the whole object, at once. */
+interface Kept {
+  checked: CheckedObject;
+  filteredOut: boolean;
 }
 
 /**
@@ -69,54 +85,61 @@ export function startNormalization(options: NormalizeOptions): Normalization {
   const upgrade20 = options?.upgrade20 !== false;
   const now = options?.now instanceof Date && !Number.isNaN(options.now.getTime()) ? options.now : new Date();
   const rejected: Rejection[] = [];
+  let filter: FilterPlan | undefined;
+  let plan: EnrichmentPlan | undefined;
+  try {
+    filter = planFilter(options?.filter, instantFromDate(now));
+    plan = planEnrichment(options?.enrich);
+  } catch {
+    filter = undefined;
+    plan = undefined;
+  }
 
-  // 1. Check each object; keep the newest version of each id (full-precision `modified`).
-  const kept: CheckedObject[] = [];
+  // 1. Check each object and decide the filters on it; keep the newest version of each id
+  // (full-precision `modified`), whatever the filters say of it.
+  const kept: Kept[] = [];
   const slotOf = new Map<string, number>();
   let duplicates = 0;
-  const add = (items: readonly unknown[], from: number, to: number): void => {
+  const add = (items: readonly unknown[], from: number, to: number, standIn?: StandIn): void => {
     for (let i = from; i < to; i++) {
       const raw = items[i];
-      let checked: CheckedObject;
+      let k: Kept;
       try {
         const outcome = checkObject(raw, upgrade20);
         if (!outcome.ok) {
           rejected.push(reject(raw, outcome.problem));
           continue;
         }
-        checked = outcome.checked;
+        let checked = outcome.checked;
+        const filteredOut = filter !== undefined && isFilteredOut(checked, filter);
+        if (standIn !== undefined && plan === undefined && !checked.upgraded) {
+          const stand = standIn(checked, i);
+          if (stand !== undefined) checked = { ...checked, obj: stand as StixRecord };
+        }
+        k = { checked, filteredOut };
       } catch (err) {
         rejected.push(unexpected(raw, err));
         continue;
       }
-      const slot = slotOf.get(checked.id);
+      const slot = slotOf.get(k.checked.id);
       if (slot === undefined) {
-        slotOf.set(checked.id, kept.length);
-        kept.push(checked);
+        slotOf.set(k.checked.id, kept.length);
+        kept.push(k);
       } else {
         duplicates++;
-        if (isNewer(checked, kept[slot])) kept[slot] = checked;
+        if (isNewer(k.checked, kept[slot].checked)) kept[slot] = k;
       }
     }
   };
 
-  // 2. Filter, then enrich what is left.
+  // 2. Drop what the filters refused, then enrich what is left.
   const finish = (): NormalizeResult => {
-    let filter;
-    let plan;
-    try {
-      filter = planFilter(options?.filter, instantFromDate(now));
-      plan = planEnrichment(options?.enrich);
-    } catch {
-      filter = undefined;
-      plan = undefined;
-    }
     const objects: StixObject[] = [];
     let upgraded = 0;
     let filtered = 0;
-    for (const checked of kept) {
+    for (const { checked, filteredOut } of kept) {
       try {
-        if (filter !== undefined && isFilteredOut(checked, filter)) {
+        if (filteredOut) {
           filtered++;
           continue;
         }

@@ -15,6 +15,9 @@ export interface EnvelopeSpans {
   end: Uint32Array;
   /** Name–value pairs in element i at any depth (its own and its nested objects'), to compare with what JSON.parse kept: fewer there means a name came twice. */
   members: Uint32Array;
+  /** Byte offsets of the `objects` array's `[` and `]` (-1 when the envelope has no `objects` array). */
+  arrayOpen: number;
+  arrayClose: number;
 }
 
 const QUOTE = 0x22;
@@ -25,6 +28,11 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
+/** Between two elements of `objects`: right after `[`, right after a comma, inside a bare value (number, true, false, null), after a value. */
+const SLOT_FIRST = 0;
+const SLOT_NEXT = 1;
+const SLOT_BARE = 2;
+const SLOT_AFTER = 3;
 /** `objects` in ASCII. */
 const OBJECTS = [0x6f, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x73];
 
@@ -57,20 +65,30 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
   let objectsNamed = false;
   let objectsSeen = false;
   let inObjects = false;
-  /** After `[` or a comma in `objects`: the next value is a new element. */
-  let awaitingElement = false;
-  /** Index of the element being read in `objects`, -1 before the first. */
+  /** Where `objects` is between its elements (depth 2): what may come next. */
+  let slot = SLOT_FIRST;
+  /** Index of the element being read in `objects`, -1 before the first; whether it is an object. */
   let element = -1;
+  let elementIsObject = false;
+  let arrayOpen = -1;
+  let arrayClose = -1;
   for (; i < n; i++) {
     const c = b[i]!;
-    if (awaitingElement && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== CLOSE_ARRAY) {
-      // A value of `objects` begins: an object, or anything else (which gets no span).
-      awaitingElement = false;
-      element++;
-      if (element === start.length) {
-        start = grown(start);
-        end = grown(end);
-        members = grown(members);
+    const between = inObjects && depth === 2;
+    if (between && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== COMMA && c !== CLOSE_ARRAY) {
+      // A value of `objects` begins (or a bare value goes on): only where a value may come.
+      if (c === CLOSE_OBJECT || c === COLON) return undefined;
+      if (slot === SLOT_FIRST || slot === SLOT_NEXT) {
+        element++;
+        if (element === start.length) {
+          start = grown(start);
+          end = grown(end);
+          members = grown(members);
+        }
+        elementIsObject = c === OPEN_OBJECT;
+        slot = c === QUOTE || c === OPEN_OBJECT || c === OPEN_ARRAY ? SLOT_AFTER : SLOT_BARE;
+      } else if (slot !== SLOT_BARE || c === QUOTE || c === OPEN_OBJECT || c === OPEN_ARRAY) {
+        return undefined;
       }
     }
     if (c === QUOTE) {
@@ -104,25 +122,36 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
         topOpened = true;
       } else if (depth === 1 && objectsNamed) {
         if (c !== OPEN_ARRAY) return undefined;
+        arrayOpen = i;
         inObjects = true;
-        awaitingElement = true;
+        slot = SLOT_FIRST;
         objectsNamed = false;
-      } else if (depth === 2 && inObjects && c === OPEN_OBJECT) start[element] = i;
+      } else if (between && c === OPEN_OBJECT) start[element] = i;
       depth++;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-      depth--;
-      if (depth === 2 && inObjects && c === CLOSE_OBJECT) end[element] = i + 1;
-      else if (depth === 1 && inObjects) {
+      if (between) {
+        // The end of `objects`: after `[`, or after an element, not after a comma.
+        if (slot === SLOT_NEXT) return undefined;
+        arrayClose = i;
         inObjects = false;
-        awaitingElement = false;
+      } else if (inObjects && depth === 3) {
+        // The end of an element: closed as it was opened.
+        if (elementIsObject !== (c === CLOSE_OBJECT)) return undefined;
+        if (elementIsObject) end[element] = i + 1;
       }
+      depth--;
+      if (depth < 0) return undefined;
     } else if (c === COMMA) {
-      if (depth === 2 && inObjects) awaitingElement = true;
-      else if (depth === 1) objectsNamed = false;
+      if (between) {
+        if (slot !== SLOT_AFTER && slot !== SLOT_BARE) return undefined;
+        slot = SLOT_NEXT;
+      } else if (depth === 1) objectsNamed = false;
+    } else if (between && slot === SLOT_BARE && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) {
+      slot = SLOT_AFTER;
     }
   }
-  if (depth !== 0 || !topOpened) return undefined;
-  return { count: element + 1, start, end, members };
+  if (depth !== 0 || !topOpened || inObjects) return undefined;
+  return { count: element + 1, start, end, members, arrayOpen, arrayClose };
 }
 
 /** The same numbers in an array twice as long. */

@@ -64,6 +64,18 @@ describe.each([
     await expect(work.page).rejects.toMatchObject({ code: 'PIPELINE_PAGE_UNREADABLE' });
   });
 
+  it('normalizes a page of several MB (its objects parsed one by one in a thread) as normalizeObjects does', async () => {
+    const objects = objectsOf(5000, 4);
+    const body = Buffer.from(JSON.stringify({ more: true, next: 'big', objects }, null, 1));
+    expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+    const work = normalizer.start(body, settings);
+    expect(await work.envelope).toEqual({ ok: true, facts: { more: true, next: 'big', objects: 5000, digest: contentDigest(objects) } });
+    const page = await work.page;
+    const expected = normalizeObjects(objects, settings, body);
+    expect(page.bundles.map((b) => Buffer.from(b.json).toString('utf8'))).toEqual(expected.bundles.map((b) => Buffer.from(b.json).toString('utf8')));
+    expect(page).toMatchObject({ fetched: 5000, accepted: expected.accepted, filtered: 0, duplicates: expected.duplicates });
+  });
+
   it('writes objects normalization left alone as the server sent them', async () => {
     const objects = objectsOf(50);
     const page = await normalizer.start(Buffer.from(JSON.stringify({ objects }, null, 2)), settings).page;

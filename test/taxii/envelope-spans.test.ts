@@ -68,6 +68,9 @@ describe('when a page is read for where its objects lie (envelopeSpans)', () => 
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8(JSON.stringify({ objects: objects.slice(0, 3) }))]);
     const spans = expectFaithful(bytes);
     expect(spans.start[0]).toBe(3 + '{"objects":['.length);
+    expect(spans.arrayOpen).toBe(3 + '{"objects":'.length);
+    expect(bytes[spans.arrayClose]).toBe(0x5d);
+    expect(bytes.subarray(spans.arrayClose).toString()).toBe(']}');
   });
 
   it('counts each name it sees, so that a name JSON.parse kept once out of two shows', () => {
@@ -85,6 +88,22 @@ describe('when a page is read for where its objects lie (envelopeSpans)', () => 
     expect(envelopeSpans(utf8('[{"objects": [{"a": 1}]}]'))).toBeUndefined();
     expect(envelopeSpans(utf8('{"objects": [{"a": "cut'))).toBeUndefined();
     expect(envelopeSpans(utf8('{"objects": [{"a": 1}'))).toBeUndefined();
+  });
+
+  it.each([
+    ['a missing comma between objects', '{"objects": [{"a": 1} {"b": 2}]}'],
+    ['a comma too many', '{"objects": [{"a": 1},]}'],
+    ['a comma first', '{"objects": [,{"a": 1}]}'],
+    ['two commas', '{"objects": [{"a": 1},,{"b": 2}]}'],
+    ['a bare word between objects', '{"objects": [{"a": 1} x, {"b": 2}]}'],
+    ['two bare values without a comma', '{"objects": [1 2]}'],
+    ['an array closed by a brace', '{"objects": [{"a": 1}}'],
+    ['an object closed by a bracket', '{"objects": [{"a": 1]]}'],
+    ['a colon between objects', '{"objects": [{"a": 1}: {"b": 2}]}'],
+    ['a closing brace too many', '{"objects": [{"a": 1}]}}'],
+  ])('gives up on bytes JSON.parse would refuse: %s', (_what, text) => {
+    expect(() => JSON.parse(text)).toThrow();
+    expect(envelopeSpans(utf8(text))).toBeUndefined();
   });
 
   it('holds more objects than it first makes room for', () => {
