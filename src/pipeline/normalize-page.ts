@@ -6,6 +6,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import type { EnrichConfig, FilterConfig } from '../config/schema';
 import { normalize, startNormalization, type NormalizeResult, type StandIn } from '../stix/normalize';
 import { toBundleBytes, type OriginalJson } from '../stix/bundles';
+import { reject } from '../stix/reasons';
 import type { Rejection, StixObject } from '../stix/types';
 import { readEnvelope, type EnvelopeRead } from '../taxii/envelope';
 import { envelopeSpans, memberCount, type EnvelopeSpans } from '../taxii/envelope-spans';
@@ -87,8 +88,31 @@ class ContentDigest {
     this.mix('\n');
   }
 
+  /** add() of the object whose `id` and `modified` are these bytes (to = 0: none), as written: for ASCII as the strings are. */
+  addBytes(b: Uint8Array, idFrom: number, idTo: number, modifiedFrom: number, modifiedTo: number): void {
+    if (idTo === 0) this.mix('undefined');
+    else this.mixBytes(b, idFrom, idTo);
+    this.mix('|');
+    if (modifiedTo === 0) this.mix('undefined');
+    else this.mixBytes(b, modifiedFrom, modifiedTo);
+    this.mix('\n');
+  }
+
   value(): string {
     return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+  }
+
+  private mixBytes(bytes: Uint8Array, from: number, to: number): void {
+    let a = this.a;
+    let b = this.b;
+    for (let i = from; i < to; i++) {
+      const c = bytes[i]!;
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    this.a = a;
+    this.b = b;
   }
 
   private mix(s: string): void {
@@ -178,38 +202,41 @@ export interface LazyPage {
   spans: EnvelopeSpans;
 }
 
+/** The text of element i of a page. */
+function elementText(page: LazyPage, view: Buffer, ascii: boolean, i: number): string {
+  const [from, to] = [page.spans.start[i]!, page.spans.end[i]!];
+  return ascii ? view.toString('latin1', from, to) : utf8In.decode(page.body.subarray(from, to));
+}
+
 /** Element i of a page, parsed on its own. */
 function parseElement(page: LazyPage, view: Buffer, ascii: boolean, i: number): unknown {
-  const [from, to] = [page.spans.start[i]!, page.spans.end[i]!];
-  return JSON.parse(ascii ? view.toString('latin1', from, to) : utf8In.decode(page.body.subarray(from, to)));
+  return JSON.parse(elementText(page, view, ascii, i));
 }
 
 /**
- * Step 1 without keeping the objects: the envelope's other members parsed on their own, and each
- * object parsed (so that the page is JSON as a whole, and for the digest) and dropped at once.
+ * Step 1 without parsing the objects: one pass over the page's bytes finds each object (and its
+ * `id` and `modified`, for the digest), and the envelope's other members are parsed on their own.
  * Parsed whole, a large page's objects outlive the young generation and are copied into the old
  * one, then collected there: a quarter of a thread's time, and a heap the size of the pages under
- * way. Undefined when the page is not laid out plainly (envelopeSpans), has an element that is not
- * an object, or does not parse: readPage then reads it whole, and says what is wrong with it.
+ * way. Undefined when the page is not laid out plainly (envelopeSpans: a body cut short is not),
+ * has an element that is not an object, or its other members are not a valid envelope: readPage
+ * then reads it whole, and says what is wrong with it. An object that is not JSON inside a page
+ * laid out plainly is found when the page is normalized, and only that object is rejected.
+ * The digest is contentDigest's when each object's `id` and `modified` are strings written in
+ * ASCII without escapes, or absent (all of them in practice); otherwise it is taken on the bytes as
+ * written, which a page sent again repeats just as well.
  */
 export function readPageLazily(body: Uint8Array): { outcome: EnvelopeOutcome; page: LazyPage } | undefined {
   const spans = envelopeSpans(body);
   if (spans === undefined || spans.arrayOpen < 0) return undefined;
-  const page: LazyPage = { body, spans };
-  const view = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const ascii = isAscii(body);
   const digest = new ContentDigest();
-  try {
-    for (let i = 0; i < spans.count; i++) {
-      if (spans.end[i]! <= spans.start[i]!) return undefined;
-      digest.add(parseElement(page, view, ascii, i));
-    }
-  } catch {
-    return undefined;
+  for (let i = 0; i < spans.count; i++) {
+    if (spans.end[i]! <= spans.start[i]!) return undefined;
+    digest.addBytes(body, spans.idFrom[i]!, spans.idTo[i]!, spans.modifiedFrom[i]!, spans.modifiedTo[i]!);
   }
   const read = readEnvelope(decodeUtf8(body.subarray(0, spans.arrayOpen + 1)) + decodeUtf8(body.subarray(spans.arrayClose)));
   if (!read.ok || read.objects.length !== 0) return undefined;
-  return { outcome: { ok: true, facts: { more: read.more, next: read.next, objects: spans.count, digest: digest.value() } }, page };
+  return { outcome: { ok: true, facts: { more: read.more, next: read.next, objects: spans.count, digest: digest.value() } }, page: { body, spans } };
 }
 
 /**
@@ -225,21 +252,33 @@ export async function normalizeLazily(page: LazyPage, s: PageSettings, turn: () 
   const asSent = ascii || isUtf8(body);
   const n = startNormalization(normalizeOptions(s));
   const standIns = new Map<StixObject, number>();
+  const notJson: Rejection[] = [];
   for (let from = 0; from < spans.count; from += SLICE_OBJECTS) {
     if (from > 0) await turn();
     const to = Math.min(spans.count, from + SLICE_OBJECTS);
     const items: unknown[] = [];
-    for (let i = from; i < to; i++) items.push(parseElement(page, view, ascii, i));
-    const standIn: StandIn = (checked, at) => {
+    /** Element index of items[k]. */
+    const at: number[] = [];
+    for (let i = from; i < to; i++) {
+      try {
+        items.push(parseElement(page, view, ascii, i));
+        at.push(i);
+      } catch (err) {
+        notJson.push(reject(elementText(page, view, ascii, i), { reason: 'NOT_JSON', message: `the object is not JSON: ${err instanceof Error ? err.message : String(err)}` }));
+      }
+    }
+    const standIn: StandIn = (checked, k) => {
+      const i = at[k]!;
       // An object that had a name twice goes on as JSON.parse read it (a sink might read the first).
-      if (memberCount(checked.obj) !== spans.members[from + at]) return undefined;
+      if (memberCount(checked.obj) !== spans.members[i]) return undefined;
       const stand = { type: checked.type, id: checked.id } as StixObject;
-      standIns.set(stand, from + at);
+      standIns.set(stand, i);
       return stand;
     };
     n.add(items, 0, items.length, asSent ? standIn : undefined);
   }
   const result = n.finish();
+  if (notJson.length > 0) result.rejected.unshift(...notJson);
   return pageOf(spans.count, result, s, { bytes: view, start: spans.start, end: spans.end, find: (o) => standIns.get(o) ?? -1 });
 }
 

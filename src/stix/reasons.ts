@@ -4,6 +4,7 @@ import type { Rejection } from './types';
 
 /** Every reason an object can be refused for. Codes are stable: alerts and dashboards key on them. */
 export const REJECTION_REASONS = [
+  'NOT_JSON',
   'NOT_AN_OBJECT',
   'MISSING_TYPE',
   'INVALID_TYPE',

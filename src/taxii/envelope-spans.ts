@@ -15,6 +15,15 @@ export interface EnvelopeSpans {
   end: Uint32Array;
   /** Name–value pairs in element i at any depth (its own and its nested objects'), to compare with what JSON.parse kept: fewer there means a name came twice. */
   members: Uint32Array;
+  /**
+   * Where element i's own `id` and `modified` string values lie, quotes excluded, as written
+   * (escapes and all); from = to = 0 when it has none (or not as a string). The last one when a
+   * name comes twice, as JSON.parse reads it.
+   */
+  idFrom: Uint32Array;
+  idTo: Uint32Array;
+  modifiedFrom: Uint32Array;
+  modifiedTo: Uint32Array;
   /** Byte offsets of the `objects` array's `[` and `]` (-1 when the envelope has no `objects` array). */
   arrayOpen: number;
   arrayClose: number;
@@ -33,13 +42,23 @@ const SLOT_FIRST = 0;
 const SLOT_NEXT = 1;
 const SLOT_BARE = 2;
 const SLOT_AFTER = 3;
-/** `objects` in ASCII. */
+/** `objects`, `id` and `modified` in ASCII. */
 const OBJECTS = [0x6f, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x73];
+const ID_NAME = [0x69, 0x64];
+const MODIFIED_NAME = [0x6d, 0x6f, 0x64, 0x69, 0x66, 0x69, 0x65, 0x64];
+/** Which value of an element's own is wanted next. */
+const NONE = 0;
+const ID = 1;
+const MODIFIED = 2;
+
+function isName(b: Uint8Array, from: number, to: number, name: readonly number[]): boolean {
+  if (to - from !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (b[from + k] !== name[k]) return false;
+  return true;
+}
 
 function isObjectsName(b: Uint8Array, from: number, to: number): boolean {
-  if (to - from !== OBJECTS.length) return false;
-  for (let k = 0; k < OBJECTS.length; k++) if (b[from + k] !== OBJECTS[k]) return false;
-  return true;
+  return isName(b, from, to, OBJECTS);
 }
 
 /**
@@ -55,6 +74,12 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
   let start = new Uint32Array(1024);
   let end = new Uint32Array(1024);
   let members = new Uint32Array(1024);
+  let idFrom = new Uint32Array(1024);
+  let idTo = new Uint32Array(1024);
+  let modifiedFrom = new Uint32Array(1024);
+  let modifiedTo = new Uint32Array(1024);
+  /** After `"id":` (ID) or `"modified":` (MODIFIED) at an element's own level: the value comes next. */
+  let wanted = NONE;
   let depth = 0;
   /** The last string's bounds (quotes excluded) and whether it held an escape: a name when a colon follows. */
   let strFrom = 0;
@@ -84,7 +109,12 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
           start = grown(start);
           end = grown(end);
           members = grown(members);
+          idFrom = grown(idFrom);
+          idTo = grown(idTo);
+          modifiedFrom = grown(modifiedFrom);
+          modifiedTo = grown(modifiedTo);
         }
+        wanted = NONE;
         elementIsObject = c === OPEN_OBJECT;
         slot = c === QUOTE || c === OPEN_OBJECT || c === OPEN_ARRAY ? SLOT_AFTER : SLOT_BARE;
       } else if (slot !== SLOT_BARE || c === QUOTE || c === OPEN_OBJECT || c === OPEN_ARRAY) {
@@ -107,6 +137,16 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
       strTo = j;
       strEscaped = escaped;
       i = j;
+      if (wanted !== NONE && depth === 3 && inObjects) {
+        if (wanted === ID) {
+          idFrom[element] = strFrom;
+          idTo[element] = strTo;
+        } else {
+          modifiedFrom[element] = strFrom;
+          modifiedTo[element] = strTo;
+        }
+        wanted = NONE;
+      }
     } else if (c === COLON) {
       if (depth === 1) {
         if (strEscaped) return undefined;
@@ -115,7 +155,10 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
           objectsSeen = true;
           objectsNamed = true;
         }
-      } else if (depth >= 3 && inObjects) members[element]!++;
+      } else if (depth >= 3 && inObjects) {
+        members[element]!++;
+        if (depth === 3) wanted = isName(b, strFrom, strTo, ID_NAME) ? ID : isName(b, strFrom, strTo, MODIFIED_NAME) ? MODIFIED : NONE;
+      }
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (depth === 0) {
         if (topOpened || c !== OPEN_OBJECT) return undefined;
@@ -127,6 +170,7 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
         slot = SLOT_FIRST;
         objectsNamed = false;
       } else if (between && c === OPEN_OBJECT) start[element] = i;
+      if (depth === 3) wanted = NONE;
       depth++;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (between) {
@@ -146,12 +190,13 @@ export function envelopeSpans(bytes: Uint8Array): EnvelopeSpans | undefined {
         if (slot !== SLOT_AFTER && slot !== SLOT_BARE) return undefined;
         slot = SLOT_NEXT;
       } else if (depth === 1) objectsNamed = false;
+      else if (depth === 3) wanted = NONE;
     } else if (between && slot === SLOT_BARE && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) {
       slot = SLOT_AFTER;
     }
   }
   if (depth !== 0 || !topOpened || inObjects) return undefined;
-  return { count: element + 1, start, end, members, arrayOpen, arrayClose };
+  return { count: element + 1, start, end, members, idFrom, idTo, modifiedFrom, modifiedTo, arrayOpen, arrayClose };
 }
 
 /** The same numbers in an array twice as long. */

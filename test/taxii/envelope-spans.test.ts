@@ -25,6 +25,15 @@ function expectFaithful(bytes: Buffer): EnvelopeSpans {
   const isObject = (o: unknown) => typeof o === 'object' && o !== null && !Array.isArray(o);
   expect(elements(bytes, spans)).toEqual(objects.map((o) => (isObject(o) ? o : null)));
   for (let i = 0; i < objects.length; i++) if (isObject(objects[i])) expect(spans.members[i]).toBe(memberCount(objects[i]));
+  // Each object's own id and modified, where they are strings needing no escape, as written.
+  const own = (i: number, from: Uint32Array, to: Uint32Array) => (to[i]! > 0 ? bytes.toString('utf8', from[i], to[i]) : undefined);
+  const plain = (v: unknown) => (typeof v === 'string' && JSON.stringify(v) === `"${v}"` ? v : undefined);
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i] as { id?: unknown; modified?: unknown };
+    if (!isObject(o)) continue;
+    if (plain(o.id) !== undefined || o.id === undefined) expect(own(i, spans.idFrom, spans.idTo)).toBe(o.id);
+    if (plain(o.modified) !== undefined || o.modified === undefined) expect(own(i, spans.modifiedFrom, spans.modifiedTo)).toBe(o.modified);
+  }
   return spans;
 }
 
