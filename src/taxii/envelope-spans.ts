@@ -37,19 +37,17 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
-/** Between two elements of `objects`: right after `[`, right after a comma, inside a bare value (number, true, false, null), after a value. */
-const SLOT_FIRST = 0;
-const SLOT_NEXT = 1;
-const SLOT_BARE = 2;
-const SLOT_AFTER = 3;
-/** `objects`, `id` and `modified` in ASCII. */
-const OBJECTS = [0x6f, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x73];
-const ID_NAME = [0x69, 0x64];
-const MODIFIED_NAME = [0x6d, 0x6f, 0x64, 0x69, 0x66, 0x69, 0x65, 0x64];
-/** Which value of an element's own is wanted next. */
-const NONE = 0;
-const ID = 1;
-const MODIFIED = 2;
+/**
+ * Between two elements of `objects`: right after `[` (FIRST), right after a comma (NEXT), inside a
+ * bare value such as a number, true, false or null (BARE), after a value (AFTER).
+ */
+const [SLOT_FIRST, SLOT_NEXT, SLOT_BARE, SLOT_AFTER] = [0, 1, 2, 3];
+/** Which value of an element's own is wanted next: none, its `id`, its `modified`. */
+const [NONE, ID, MODIFIED] = [0, 1, 2];
+const ascii = (name: string): number[] => Array.from(name, (c) => c.charCodeAt(0));
+const OBJECTS = ascii('objects');
+const ID_NAME = ascii('id');
+const MODIFIED_NAME = ascii('modified');
 
 function isName(b: Uint8Array, from: number, to: number, name: readonly number[]): boolean {
   if (to - from !== name.length) return false;
