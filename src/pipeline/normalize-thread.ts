@@ -1,7 +1,7 @@
 // A normalizer thread (normalizer.ts). A page's envelope is read as soon as the page arrives and its
 // facts sent back at once; pages are then normalized one after the other, in slices, so that a page
-// arriving meanwhile has its envelope read within a slice's time, not a whole page's. Large pages
-// are read lazily (normalize-page.ts, readPageLazily): no parsed page waits here for its turn.
+// arriving meanwhile has its envelope read within a slice's time, not a whole page's. Pages are
+// read lazily (normalize-page.ts, readPageLazily): no parsed page waits here for its turn.
 import { parentPort } from 'node:worker_threads';
 import { normalizeInSlices, normalizeLazily, readPage, readPageLazily, type LazyPage, type PageSettings } from './normalize-page';
 import type { ThreadReply, ThreadRequest } from './normalizer';
@@ -11,13 +11,6 @@ if (port === null) throw new Error('normalize-thread runs as a worker thread');
 
 /** A page waiting for its turn: read lazily (its objects parsed again when normalized), or whole. */
 type Queued = { id: number; settings: PageSettings } & ({ lazy: LazyPage } | { objects: unknown[]; body: Uint8Array });
-
-/**
- * Pages from this size on are read lazily (readPageLazily): their objects would outlive the young
- * generation. Smaller ones die young whole; parsing their objects twice would cost more (100,000
- * objects in pages of 1,000: 8% more CPU).
- */
-const LAZY_FROM_BYTES = 2 * 1024 * 1024;
 
 const queue: Queued[] = [];
 let busy = false;
@@ -42,7 +35,7 @@ async function drain(): Promise<void> {
 
 port.on('message', (m: ThreadRequest) => {
   try {
-    const lazy = m.body.byteLength >= LAZY_FROM_BYTES ? readPageLazily(m.body) : undefined;
+    const lazy = readPageLazily(m.body);
     if (lazy !== undefined) {
       post({ id: m.id, step: 'envelope', outcome: lazy.outcome });
       queue.push({ id: m.id, settings: m.settings, lazy: lazy.page });
