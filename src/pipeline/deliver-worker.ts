@@ -4,6 +4,7 @@
 // dashboard delivers again (and clears the dead-letter entry when it succeeds).
 import { UnrecoverableError, type Job } from 'bullmq';
 import { describeError } from '../errors';
+import { storedText } from '../sinks/types';
 import type { StixBundle } from '../stix/types';
 import type { PipelineContext } from './context';
 import { BundleHandoff } from './handoff';
@@ -32,7 +33,7 @@ export function deliverProcessor(ctx: PipelineContext) {
       return { stale: true };
     }
     let parsed: StixBundle | undefined;
-    const bundle = (): StixBundle => (parsed ??= JSON.parse(typeof text === 'string' ? text : text.toString('utf8')) as StixBundle);
+    const bundle = (): StixBundle => (parsed ??= JSON.parse(storedText(text)) as StixBundle);
     const deliveryId = `${page}.${part}.${data.sink}`;
     const started = Date.now();
     try {

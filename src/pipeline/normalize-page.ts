@@ -4,7 +4,7 @@
 // off the event loop that keeps the page requests going (normalizer.ts).
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { EnrichConfig, FilterConfig } from '../config/schema';
-import { normalize, startNormalization, type NormalizeResult, type StandIn } from '../stix/normalize';
+import { startNormalization, type NormalizeResult, type StandIn } from '../stix/normalize';
 import { toBundleBytes, type OriginalJson } from '../stix/bundles';
 import { reject } from '../stix/reasons';
 import type { Rejection, StixObject } from '../stix/types';
@@ -91,10 +91,10 @@ class ContentDigest {
   /** add() of the object whose `id` and `modified` are these bytes (to = 0: none), as written: for ASCII as the strings are. */
   addBytes(b: Uint8Array, idFrom: number, idTo: number, modifiedFrom: number, modifiedTo: number): void {
     if (idTo === 0) this.mix('undefined');
-    else this.mixBytes(b, idFrom, idTo);
+    else this.mixRange(b, idFrom, idTo);
     this.mix('|');
     if (modifiedTo === 0) this.mix('undefined');
-    else this.mixBytes(b, modifiedFrom, modifiedTo);
+    else this.mixRange(b, modifiedFrom, modifiedTo);
     this.mix('\n');
   }
 
@@ -102,24 +102,16 @@ class ContentDigest {
     return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
   }
 
-  private mixBytes(bytes: Uint8Array, from: number, to: number): void {
+  private mix(s: string): void {
+    this.mixRange(s, 0, s.length);
+  }
+
+  /** Mixes the characters of a string, or the bytes of a byte array, from `from` to `to`. */
+  private mixRange(text: string | Uint8Array, from: number, to: number): void {
     let a = this.a;
     let b = this.b;
     for (let i = from; i < to; i++) {
-      const c = bytes[i]!;
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-      b ^= b >>> 15;
-    }
-    this.a = a;
-    this.b = b;
-  }
-
-  private mix(s: string): void {
-    let a = this.a;
-    let b = this.b;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
+      const c = typeof text === 'string' ? text.charCodeAt(i) : text[i]!;
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995);
       b ^= b >>> 15;
@@ -141,27 +133,45 @@ export function readPage(body: Uint8Array): { outcome: EnvelopeOutcome; objects:
 export const SLICE_OBJECTS = 250;
 
 /**
- * For the objects of a page that normalization left as they came (the very object JSON.parse made:
- * neither upgraded nor enriched), the bytes the server sent for them, so that bundles carry those
- * instead of a new serialization. None when the page is not valid UTF-8 (the text was decoded with
- * replacement characters, the bytes were not) or its layout is not plain (envelopeSpans); none for
- * an object that had a name twice (JSON.parse kept the last; a sink might take the first).
+ * The bytes a page's objects came as, standing in for the objects normalization leaves as they
+ * came (neither upgraded nor enriched): each is kept as a `{type, id}` stand-in for its span of the
+ * page (the StandIn hook), and its bundle gets those bytes instead of a new serialization.
  */
-export function originalsOf(objects: readonly unknown[], body: Uint8Array): OriginalJson | undefined {
-  if (!isAscii(body) && !isUtf8(body)) return undefined;
-  const spans = envelopeSpans(body);
-  if (spans === undefined || spans.count !== objects.length) return undefined;
-  const index = new Map<unknown, number>();
-  for (let i = 0; i < objects.length; i++) if (spans.end[i]! > spans.start[i]!) index.set(objects[i], i);
-  return {
-    bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-    start: spans.start,
-    end: spans.end,
-    find: (o) => {
-      const i = index.get(o);
-      return i === undefined || memberCount(o) !== spans.members[i] ? -1 : i;
-    },
-  };
+class SentBytes {
+  private readonly standIns = new Map<StixObject, number>();
+
+  constructor(
+    private readonly body: Uint8Array,
+    private readonly spans: EnvelopeSpans,
+  ) {}
+
+  /** The hook for `add`, whose input `k` is element `element(k)` of the page. */
+  standIn(element: (k: number) => number): StandIn {
+    return (checked, k) => {
+      const i = element(k);
+      // An object that had a name twice goes on as JSON.parse read it (a sink might read the first).
+      if (memberCount(checked.obj) !== this.spans.members[i]) return undefined;
+      const stand = { type: checked.type, id: checked.id } as StixObject;
+      this.standIns.set(stand, i);
+      return stand;
+    };
+  }
+
+  /** Where toBundleBytes finds the stand-ins' bytes. */
+  original(): OriginalJson {
+    const { body, spans, standIns } = this;
+    return { bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength), start: spans.start, end: spans.end, find: (o) => standIns.get(o) ?? -1 };
+  }
+}
+
+/**
+ * SentBytes for a page of `objects` elements found at `spans`; none when the page is not valid
+ * UTF-8 (its text was decoded with replacement characters, the bytes were not) or its layout is not
+ * plain (envelopeSpans found no spans, or not one per element).
+ */
+function sentBytes(body: Uint8Array, spans: EnvelopeSpans | undefined, objects: number): SentBytes | undefined {
+  if (spans === undefined || spans.count !== objects || (!isAscii(body) && !isUtf8(body))) return undefined;
+  return new SentBytes(body, spans);
 }
 
 function pageOf(fetched: number, result: NormalizeResult, s: PageSettings, original?: OriginalJson): NormalizedPage {
@@ -178,22 +188,25 @@ function pageOf(fetched: number, result: NormalizeResult, s: PageSettings, origi
 
 /**
  * Step 2: the page's objects normalized and serialized into bundles. `body`, the page's bytes the
- * objects were parsed from, lets unchanged objects go into bundles as they came (originalsOf).
+ * objects were parsed from, lets unchanged objects go into bundles as they came (SentBytes).
  */
 export function normalizeObjects(objects: readonly unknown[], s: PageSettings, body?: Uint8Array): NormalizedPage {
-  const result = normalize(objects, normalizeOptions(s));
-  return pageOf(objects.length, result, s, body === undefined ? undefined : originalsOf(objects, body));
+  const sent = body === undefined ? undefined : sentBytes(body, envelopeSpans(body), objects.length);
+  const n = startNormalization(normalizeOptions(s));
+  n.add(objects, 0, objects.length, sent?.standIn((k) => k));
+  return pageOf(objects.length, n.finish(), s, sent?.original());
 }
 
 /** Step 2 in slices of SLICE_OBJECTS, awaiting `turn()` between two. */
 export async function normalizeInSlices(objects: readonly unknown[], s: PageSettings, turn: () => Promise<void>, body?: Uint8Array): Promise<NormalizedPage> {
+  const sent = body === undefined ? undefined : sentBytes(body, envelopeSpans(body), objects.length);
+  const standIn = sent?.standIn((k) => k);
   const n = startNormalization(normalizeOptions(s));
   for (let from = 0; from < objects.length; from += SLICE_OBJECTS) {
     if (from > 0) await turn();
-    n.add(objects, from, Math.min(objects.length, from + SLICE_OBJECTS));
+    n.add(objects, from, Math.min(objects.length, from + SLICE_OBJECTS), standIn);
   }
-  const result = n.finish();
-  return pageOf(objects.length, result, s, body === undefined ? undefined : originalsOf(objects, body));
+  return pageOf(objects.length, n.finish(), s, sent?.original());
 }
 
 /** A page whose objects are parsed one by one when they are normalized (readPageLazily). */
@@ -248,10 +261,8 @@ export async function normalizeLazily(page: LazyPage, s: PageSettings, turn: () 
   const { body, spans } = page;
   const view = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const ascii = isAscii(body);
-  // Bytes that are not UTF-8 were read with replacement characters: the text is not what they say.
-  const asSent = ascii || isUtf8(body);
+  const sent = sentBytes(body, spans, spans.count);
   const n = startNormalization(normalizeOptions(s));
-  const standIns = new Map<StixObject, number>();
   const notJson: Rejection[] = [];
   for (let from = 0; from < spans.count; from += SLICE_OBJECTS) {
     if (from > 0) await turn();
@@ -267,19 +278,11 @@ export async function normalizeLazily(page: LazyPage, s: PageSettings, turn: () 
         notJson.push(reject(elementText(page, view, ascii, i), { reason: 'NOT_JSON', message: `the object is not JSON: ${err instanceof Error ? err.message : String(err)}` }));
       }
     }
-    const standIn: StandIn = (checked, k) => {
-      const i = at[k]!;
-      // An object that had a name twice goes on as JSON.parse read it (a sink might read the first).
-      if (memberCount(checked.obj) !== spans.members[i]) return undefined;
-      const stand = { type: checked.type, id: checked.id } as StixObject;
-      standIns.set(stand, i);
-      return stand;
-    };
-    n.add(items, 0, items.length, asSent ? standIn : undefined);
+    n.add(items, 0, items.length, sent?.standIn((k) => at[k]!));
   }
   const result = n.finish();
   if (notJson.length > 0) result.rejected.unshift(...notJson);
-  return pageOf(spans.count, result, s, { bytes: view, start: spans.start, end: spans.end, find: (o) => standIns.get(o) ?? -1 });
+  return pageOf(spans.count, result, s, sent?.original());
 }
 
 function normalizeOptions(s: PageSettings) {

@@ -172,9 +172,8 @@ class ThreadPool implements Normalizer {
       this.fail(task, shuttingDown());
       return workOf(task);
     }
-    // Every page's envelope is read by its thread, small pages' too: read here as well, a page
-    // would be parsed twice, which cost more (13% of the CPU at 1,000 objects a page) than the
-    // round trip to the thread saves on the request chain.
+    // Every page's envelope is read by its thread, small pages' too: reading it here as well cost
+    // more (13% of the CPU at 1,000 objects a page) than the round trip to the thread saves.
     const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
     const worker = (slot.worker ??= this.spawn(slot));
     const id = this.nextId++;

@@ -87,3 +87,8 @@ export function isStateKeeper(sink: Sink): sink is Sink & StateKeeper {
   const s = sink as Partial<StateKeeper>;
   return typeof s.initialState === 'function' && typeof s.startPinging === 'function' && typeof s.queueStatus === 'function';
 }
+
+/** A bundle as the pipeline stores it (JSON: a string or UTF-8 bytes), as text. */
+export function storedText(json: string | Buffer): string {
+  return typeof json === 'string' ? json : json.toString('utf8');
+}

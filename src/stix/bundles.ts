@@ -72,6 +72,14 @@ function room(at: number, bytes: number): void {
   scratch = grown;
 }
 
+/** Where objects' JSON lies as it was received: object `o` is `bytes[start[k], end[k])` for `k = find(o)`, when k >= 0. */
+export interface OriginalJson {
+  bytes: Buffer;
+  start: Uint32Array;
+  end: Uint32Array;
+  find(o: StixObject): number;
+}
+
 /**
  * toBundles() with each bundle serialized: the same bundles, ids and order, as UTF-8 JSON. Each
  * object is serialized on its own, which gives its exact size for the cut (what toBundles
@@ -84,14 +92,6 @@ function room(at: number, bytes: number): void {
  * what it is still: those bytes are written as they are, and the cut measures them, instead of
  * the object being serialized again.
  */
-/** Where objects' JSON lies as it was received: object `o` is `bytes[start[k], end[k])` for `k = find(o)`, when k >= 0. */
-export interface OriginalJson {
-  bytes: Buffer;
-  start: Uint32Array;
-  end: Uint32Array;
-  find(o: StixObject): number;
-}
-
 export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimits, original?: OriginalJson): BundleBytes[] {
   const maxObjects = positiveInt(limits.maxObjects, 5000);
   const maxBytes = positiveInt(limits.maxBytes, 5 * 1024 * 1024);

@@ -4,7 +4,7 @@ import { ConnectorError } from '../../errors';
 import { HttpClient, displayUrl } from '../../http/request';
 import { registerSecret } from '../../log';
 import type { StixBundle } from '../../stix/types';
-import type { DeliveryContext, DeliveryResult, Sink } from '../types';
+import { storedText, type DeliveryContext, type DeliveryResult, type Sink } from '../types';
 import { postBundle, postBundleJson, probeEndpoint } from './bundle-mode';
 import { type HttpSinkOptions, type ResolvedHttpSinkOptions, resolveHttpSinkOptions } from './options';
 import { type TaxiiTarget, probeCollection, pushToCollection, taxiiTarget } from './taxii-mode';
@@ -62,7 +62,7 @@ export class HttpSink implements Sink {
    * serialization); TAXII mode sends its objects in an envelope, so it reads it first.
    */
   async deliverText(json: string | Buffer, meta: { id: string; objects: number }, ctx: DeliveryContext): Promise<DeliveryResult> {
-    if (this.target) return this.deliver(JSON.parse(typeof json === 'string' ? json : json.toString('utf8')) as StixBundle, ctx);
+    if (this.target) return this.deliver(JSON.parse(storedText(json)) as StixBundle, ctx);
     if (meta.objects === 0) return { delivered: 0, rejected: [] };
     return postBundleJson(this.http, this.o, json, meta.objects);
   }

@@ -47,10 +47,10 @@ const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /**
  * graphqlBody with the text variable `name` given as its UTF-8 bytes (a bundle as the pipeline
  * stores it; a `name` already in `variables` keeps its place there): exactly the bytes of
- * `graphqlBody(operation, { ...variables, [name]: text })` in
- * UTF-8, built without the text, its escaped copy or the copy axios would encode (for a 5 MB
- * bundle, 15 MB fewer per request under way). Undefined when the bytes are not valid UTF-8: the
- * text would have replacement characters these bytes do not.
+ * `graphqlBody(operation, { ...variables, [name]: text })` in UTF-8, built without the text, its
+ * escaped copy or the copy axios would encode (for a 5 MB bundle, 15 MB fewer per request under
+ * way). Undefined when the bytes are not valid UTF-8: the text would have replacement characters
+ * these bytes do not.
  */
 export function graphqlBodyBytes(operation: Operation<unknown>, variables: Variables, name: string, bytes: Uint8Array): Buffer | undefined {
   if (!isUtf8(bytes)) return undefined;

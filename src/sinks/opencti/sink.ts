@@ -3,7 +3,7 @@
 // objects when the platform calls a bundle invalid) and closes the work with the run's counts.
 import { ConnectorError, describeError } from '../../errors';
 import type { StixBundle, StixObject } from '../../stix/types';
-import type { DeliveryContext, DeliveryResult, RunInfo, RunSummary, Sink } from '../types';
+import { storedText, type DeliveryContext, type DeliveryResult, type RunInfo, type RunSummary, type Sink } from '../types';
 import { OpenCtiClient, graphqlBody, graphqlBodyBytes } from './client';
 import { type ConnectorInfo, OpenCtiConnector, isAboveThreshold, type PingResult, type Pinger, type QueueDetails } from './connector';
 import { ABOUT, PUSH, PUSH_IN_WORK } from './documents';
@@ -11,9 +11,6 @@ import { OPENCTI_INVALID_BUNDLE, OPENCTI_VERSION_UNSUPPORTED, isInvalidBundle } 
 import { type OpenCtiSinkOptions, type ResolvedOpenCtiSinkOptions, resolveOpenCtiSinkOptions } from './options';
 import { bundleOf, packBySize, partBundleId, rejectionOf } from './split';
 import { PUSH_MIN_VERSION, WORK_ID_MIN_VERSION, type Version, atLeast, formatVersion, parseVersion } from './version';
-
-/** A bundle as stored (bytes) or as text, as text. */
-const textOf = (json: string | Buffer): string => (typeof json === 'string' ? json : json.toString('utf8'));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -139,7 +136,7 @@ export class OpenCtiSink implements Sink {
     const workId = this.sendsWorkId ? ctx.workId : undefined;
     // GraphQL carries the bundle as a JSON string. Bytes are escaped into the body as bytes; text
     // (or bytes that are not UTF-8) the way JSON.stringify does. Built once: measured, then sent.
-    const body = (typeof json === 'string' ? undefined : this.pushBodyBytes(json, workId)) ?? this.pushBody(textOf(json), workId);
+    const body = (typeof json === 'string' ? undefined : this.pushBodyBytes(json, workId)) ?? this.pushBody(storedText(json), workId);
     const fits = typeof body === 'string' ? body.length * 3 <= this.o.maxBodyBytes || Buffer.byteLength(body) <= this.o.maxBodyBytes : body.length <= this.o.maxBodyBytes;
     if (fits) {
       try {
@@ -149,7 +146,7 @@ export class OpenCtiSink implements Sink {
         if (!isInvalidBundle(err)) throw err;
       }
     }
-    return this.deliver(JSON.parse(textOf(json)) as StixBundle, ctx);
+    return this.deliver(JSON.parse(storedText(json)) as StixBundle, ctx);
   }
 
   async health(): Promise<void> {
@@ -192,23 +189,26 @@ export class OpenCtiSink implements Sink {
     this.o.logger.info('opencti sink ready', { version: text, work_id: this.sendsWorkId, connector_id: this.o.connectorId });
   }
 
+  /** The push operation and its variables; `bundle` holds its place among them. */
+  private pushOf(workId: string | undefined): { op: typeof PUSH | typeof PUSH_IN_WORK; variables: Record<string, unknown> } {
+    const variables = { connectorId: this.o.connectorId, bundle: '' };
+    return workId === undefined ? { op: PUSH, variables } : { op: PUSH_IN_WORK, variables: { ...variables, work_id: workId } };
+  }
+
   private pushBody(bundle: StixBundle | string, workId: string | undefined): string {
-    const variables: Record<string, unknown> = { connectorId: this.o.connectorId, bundle: typeof bundle === 'string' ? bundle : JSON.stringify(bundle) };
-    if (workId === undefined) return graphqlBody(PUSH, variables);
-    return graphqlBody(PUSH_IN_WORK, { ...variables, work_id: workId });
+    const { op, variables } = this.pushOf(workId);
+    return graphqlBody(op, { ...variables, bundle: typeof bundle === 'string' ? bundle : JSON.stringify(bundle) });
   }
 
   /** pushBody's bytes for a bundle given as UTF-8 bytes, without its text (undefined when they are not UTF-8). */
   private pushBodyBytes(bundle: Uint8Array, workId: string | undefined): Buffer | undefined {
-    const variables: Record<string, unknown> = { connectorId: this.o.connectorId, bundle: '' };
-    if (workId === undefined) return graphqlBodyBytes(PUSH, variables, 'bundle', bundle);
-    return graphqlBodyBytes(PUSH_IN_WORK, { ...variables, work_id: workId }, 'bundle', bundle);
+    const { op, variables } = this.pushOf(workId);
+    return graphqlBodyBytes(op, variables, 'bundle', bundle);
   }
 
   /** Sends a push body (pushBody, pushBodyBytes). */
   private async push(body: string | Buffer, workId: string | undefined): Promise<void> {
-    const op = workId === undefined ? PUSH : PUSH_IN_WORK;
-    const reply = await this.client.requestBody(op, body);
+    const reply = await this.client.requestBody(this.pushOf(workId).op, body);
     if (reply.stixBundlePush !== true) {
       throw new ConnectorError('OpenCTI did not accept the bundle (stixBundlePush returned false)', { code: 'OPENCTI_PUSH_REFUSED', retryable: true });
     }
