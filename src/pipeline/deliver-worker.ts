@@ -26,8 +26,8 @@ export function deliverProcessor(ctx: PipelineContext) {
     const parked = await ctx.deadLetters.get(dlqId);
     // This process's own copy when it normalized the page, as long as Redis still has it pending.
     const local = ctx.handoff.take(BundleHandoff.key(source, collection, runId, page, part), data.sink);
-    const pending = local !== undefined && (await ctx.store.hasBundle(source, collection, page, part)) ? local : undefined;
-    const text = pending ?? (await ctx.store.getBundle(source, collection, page, part)) ?? (parked?.entry.kind === 'bundle' ? JSON.stringify(parked.entry.bundle) : null);
+    const pending = local !== undefined && (await ctx.store.hasBundle(source, collection, page, part, data.tag)) ? local : undefined;
+    const text = pending ?? (await ctx.store.getBundle(source, collection, page, part, data.tag)) ?? (parked?.entry.kind === 'bundle' ? JSON.stringify(parked.entry.bundle) : null);
     if (text === null) {
       log.debug('bundle already finished or its run superseded: nothing to deliver');
       return { stale: true };

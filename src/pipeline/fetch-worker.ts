@@ -123,11 +123,11 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       work ??= ctx.normalizer.start(await storedBody(ctx, data), pageSettings(ctx, data));
       const r = await normalizeAndRecord(ctx, job, data, await work.page, log);
       if (!r.current) return { stale: true };
-      paging = { ...paging, normalized: true, deliveries: r.deliveries, parts: r.parts };
+      paging = { ...paging, normalized: true, deliveries: r.deliveries, parts: r.parts, tag: r.tag };
       completed = r.completed;
       bundleFacts = r.bundles;
     }
-    await enqueueDeliveries(ctx, data, paging.parts, bundleFacts);
+    await enqueueDeliveries(ctx, data, paging.parts, paging.tag, bundleFacts);
     if (completed) await endRun(ctx, source, collection);
     return { page, deliveries: paging.deliveries, more: !paging.final };
   } catch (err) {
@@ -251,7 +251,9 @@ async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob
   });
   if (r.recorded) for (const [part, json] of jsons.entries()) ctx.handoff.put(BundleHandoff.key(source, collection, runId, page, part), json, ctx.sinks.keys());
   log.debug('page recorded', { objects: result.fetched, bundles: bundles.length });
-  return { current: r.current, completed: r.completed, deliveries, parts: bundles.length, bundles: bundles.map((b) => ({ id: b.id, objects: b.objects })) };
+  // Facts of these bundles, for the deliveries; not when another attempt's bundles are the ones recorded.
+  const facts = r.recorded ? bundles.map((b) => ({ id: b.id, objects: b.objects })) : undefined;
+  return { current: r.current, completed: r.completed, deliveries, parts: bundles.length, tag: r.tag, bundles: facts };
 }
 
 /** The next page's job (idempotent by job id): with a token the query repeats; without (§3.4) it goes on after this page. */
@@ -270,7 +272,7 @@ interface BundleFacts {
 }
 
 /** Deliver jobs for the page's bundles, one per sink: idempotent by job id. */
-async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, parts: number, facts?: BundleFacts[]): Promise<void> {
+async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, parts: number, tag: string | undefined, facts?: BundleFacts[]): Promise<void> {
   const { source, collection, runId, page } = data;
   if (parts === 0) return;
   const run = await ctx.store.getRun(source, collection);
@@ -280,6 +282,7 @@ async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, parts: nu
       const f = facts?.[part];
       const d: DeliverJob = {
         v: 1, source, collection, runId, page, part, sink: sink.name,
+        ...(tag !== undefined ? { tag } : {}),
         ...(f ? { bundleId: f.id, objects: f.objects } : {}),
         ...(run?.works[sink.name] ? { workId: run.works[sink.name] } : {}),
       };

@@ -34,6 +34,8 @@ export const DeliverJob = z.object({
   page: z.number().int().min(0),
   part: z.number().int().min(0),
   sink: z.string(),
+  /** The tag the bundle is stored under (RunStore.recordPage); absent for a bundle stored without one. */
+  tag: z.string().optional(),
   /** Bundle id and object count, when known at enqueue time: lets a sink take the stored text as is. */
   bundleId: z.string().optional(),
   objects: z.number().int().min(0).optional(),

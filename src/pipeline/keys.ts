@@ -25,7 +25,7 @@ export interface CollectionKeys {
   raw: string;
   /** Hash: sink name → the sink's unit of work (OpenCTI work id) for the current run. */
   works: string;
-  /** Hash: normalized bundles of the current run's pages awaiting delivery (`<page>.<part>`). */
+  /** Hash: normalized bundles of the current run's pages awaiting delivery (`<page>.<part>.<tag>`, bundleField). */
   bundles: string;
   /** Hash: the cursor: value (server's text), canon, exact, updatedAt, runId. */
   cursor: string;

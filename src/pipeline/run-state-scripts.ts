@@ -40,7 +40,9 @@ local function advance(run, cursor, lastrun, bundles, now)
       end
     end
     local parts = tonumber(redis.call('HGET', run, 'p' .. p .. '.parts') or '0')
-    for i = 0, parts - 1 do redis.call('HDEL', bundles, p .. '.' .. i) end
+    local tag = redis.call('HGET', run, 'p' .. p .. '.tag')
+    local suffix = tag and ('.' .. tag) or ''
+    for i = 0, parts - 1 do redis.call('HDEL', bundles, p .. '.' .. i .. suffix) end
     if redis.call('HGET', run, 'p' .. p .. '.final') == '1' then completed = 1 break end
   end
   redis.call('HSET', run, 'doneUpTo', d)
@@ -97,17 +99,23 @@ return {1}
 
 /**
  * Second step: the page was normalized. KEYS: run, cursor, lastrun, bundles, raw. ARGV: runId,
- * page, deliveries, parts, fetched, rejected, filtered, upgraded, duplicates, then field/value pairs
- * of bundles. Returns {-1} for a run that is not current, {-2} when the page was already recorded,
- * else {1, doneUpTo, completed}.
+ * page, deliveries, parts, fetched, rejected, filtered, upgraded, duplicates, tag. The bundles were
+ * set just before, by the same connection, in the bundles hash as `<page>.<part>.<tag>` (the tag
+ * names this attempt, so that no other attempt's bundles are ever overwritten): the script records
+ * the tag of the attempt that counts. The bundles stay out of the script: a large argument costs
+ * Redis two copies per script call (into Lua and back), about 10 ms a 5 MB bundle.
+ * Returns {-1} for a run that is not current, {-2, tag} when the page was already recorded (with
+ * that tag; '' for none), {-3} when a bundle is missing (its write failed), else {1, doneUpTo, completed}.
  */
 export const RECORD_PAGE = `${ADVANCE}
 local now = nowMs()
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-1} end
 local p = 'p' .. ARGV[2]
-if redis.call('HEXISTS', KEYS[1], p .. '.n') == 1 then return {-2} end
-for i = 10, #ARGV, 2 do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
-redis.call('HSET', KEYS[1], p .. '.n', ARGV[3], p .. '.parts', ARGV[4], 'heartbeat', now)
+if redis.call('HEXISTS', KEYS[1], p .. '.n') == 1 then return {-2, redis.call('HGET', KEYS[1], p .. '.tag') or ''} end
+for i = 0, tonumber(ARGV[4]) - 1 do
+  if redis.call('HEXISTS', KEYS[4], ARGV[2] .. '.' .. i .. '.' .. ARGV[10]) == 0 then return {-3} end
+end
+redis.call('HSET', KEYS[1], p .. '.n', ARGV[3], p .. '.parts', ARGV[4], p .. '.tag', ARGV[10], 'heartbeat', now)
 redis.call('HDEL', KEYS[5], ARGV[1] .. '.' .. ARGV[2])
 local counters = {'fetched', 'rejected', 'filtered', 'upgraded', 'duplicates'}
 for i, c in ipairs(counters) do redis.call('HINCRBY', KEYS[1], c, ARGV[4 + i]) end

@@ -1,8 +1,10 @@
 // The state of runs and cursors in Redis, changed only through the atomic scripts beside this file.
 // One run per (source, collection) at a time; its pages are counted down as deliveries finish, and
 // the cursor follows the contiguous prefix of finished pages.
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { sendLarge } from '../redis-large';
+import { ConnectorError } from '../errors';
 import { canonicalTimestamp } from '../taxii';
 import { collectionKeys, cursorPattern, type CollectionKeys } from './keys';
 import { FAIL_RUN, FINISH_DELIVERY, RECORD_FETCHED, RECORD_PAGE, START_RUN, TOUCH_RUN } from './run-state-scripts';
@@ -52,6 +54,8 @@ export interface RecordedPage {
   last?: string;
   next?: string;
   addedAfter?: string;
+  /** Names the stored bundles of a normalized page (bundleField); none for bundles stored without one. */
+  tag?: string;
 }
 
 export interface FetchRecord {
@@ -86,8 +90,18 @@ export interface AdvanceResult {
   current: boolean;
   /** recordPage: this call stored the page's bundles (false when the page was recorded before). */
   recorded?: boolean;
+  /** recordPage: the tag of the page's bundles as recorded (by this call or an earlier one). */
+  tag?: string;
   /** This step finished the run's last page. */
   completed: boolean;
+}
+
+/**
+ * A bundle's field in the bundles hash: `<page>.<part>.<tag>`, where the tag names the attempt that
+ * stored it (recordPage); `<page>.<part>` for a bundle stored without one.
+ */
+export function bundleField(page: number, part: number, tag?: string): string {
+  return tag === undefined ? `${page}.${part}` : `${page}.${part}.${tag}`;
 }
 
 const COUNTERS: ReadonlyArray<keyof RunCounters> = ['pages', 'fetched', 'delivered', 'rejected', 'deadLettered', 'filtered', 'upgraded', 'duplicates'];
@@ -159,15 +173,30 @@ export class RunStore {
     return this.redis.hgetBuffer(this.keys(source, collection).raw, `${runId}.${page}`);
   }
 
-  /** Second step: normalized, with its bundles; the cursor advances over finished pages. */
+  /**
+   * Second step: normalized, with its bundles; the cursor advances over finished pages. The
+   * bundles are set under this attempt's own tag and the page recorded in the same round trip
+   * (RECORD_PAGE); bundles of an attempt that did not count are removed again.
+   */
   async recordPage(source: string, collection: string, p: PageRecord): Promise<AdvanceResult> {
     const k = this.keys(source, collection);
-    const bundleArgs = p.bundles.flatMap((b, i) => [`${p.page}.${i}`, b]);
-    const r = (await sendLarge(this.redis, 'eval', [
-      RECORD_PAGE, 5, k.run, k.cursor, k.lastRun, k.bundles, k.raw,
-      p.runId, p.page, p.deliveries, p.bundles.length, p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, ...bundleArgs,
-    ])) as number[];
-    return { current: r[0] !== -1, recorded: r[0] === 1, completed: r[2] === 1 };
+    const tag = randomBytes(6).toString('hex');
+    const fields = p.bundles.map((_, i) => bundleField(p.page, i, tag));
+    const [, reply] = await Promise.all([
+      fields.length > 0 ? sendLarge(this.redis, 'hset', [k.bundles, ...p.bundles.flatMap((b, i) => [fields[i]!, b])]) : undefined,
+      this.redis.eval(RECORD_PAGE, 5, k.run, k.cursor, k.lastRun, k.bundles, k.raw,
+        p.runId, p.page, p.deliveries, p.bundles.length, p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, tag),
+    ]);
+    const r = reply as Array<number | string>;
+    if (r[0] === -3) {
+      await this.redis.hdel(k.bundles, ...fields);
+      throw new ConnectorError(`the bundles of page ${p.page} were not stored in Redis`, { code: 'PIPELINE_BUNDLES_NOT_STORED', retryable: true });
+    }
+    // Already recorded: with this tag when this very call's script ran before (a command sent again
+    // after a reconnection), else by another attempt, whose bundles are the ones that count.
+    const recordedTag = r[0] === 1 ? tag : r[0] === -2 && r[1] !== '' ? String(r[1]) : undefined;
+    if (recordedTag !== tag && fields.length > 0) await this.redis.hdel(k.bundles, ...fields);
+    return { current: r[0] !== -1, recorded: recordedTag === tag, completed: r[0] === 1 && r[2] === 1, tag: recordedTag };
   }
 
   async finishDelivery(source: string, collection: string, a: { runId: string; deliveryId: string; page: number; delivered: number; deadLettered: number }): Promise<AdvanceResult> {
@@ -199,7 +228,7 @@ export class RunStore {
   async getPage(source: string, collection: string, runId: string, page: number): Promise<RecordedPage | undefined> {
     const k = this.keys(source, collection);
     const p = `p${page}`;
-    const [id, f, n, parts, final, last, next, qa] = await this.redis.hmget(k.run, 'id', `${p}.f`, `${p}.n`, `${p}.parts`, `${p}.final`, `${p}.last`, `${p}.next`, `${p}.qa`);
+    const [id, f, n, parts, final, last, next, qa, tag] = await this.redis.hmget(k.run, 'id', `${p}.f`, `${p}.n`, `${p}.parts`, `${p}.final`, `${p}.last`, `${p}.next`, `${p}.qa`, `${p}.tag`);
     if (id !== runId || f === null) return undefined;
     return {
       normalized: n !== null,
@@ -209,18 +238,19 @@ export class RunStore {
       last: last || undefined,
       next: next || undefined,
       addedAfter: qa || undefined,
+      tag: tag || undefined,
     };
   }
 
 
-  /** Whether a bundle is still pending (stored and not yet delivered to every sink). */
-  async hasBundle(source: string, collection: string, page: number, part: number): Promise<boolean> {
-    return (await this.redis.hexists(this.keys(source, collection).bundles, `${page}.${part}`)) === 1;
+  /** Whether a bundle is still pending (stored and not yet delivered to every sink); `tag` as recorded with its page. */
+  async hasBundle(source: string, collection: string, page: number, part: number, tag?: string): Promise<boolean> {
+    return (await this.redis.hexists(this.keys(source, collection).bundles, bundleField(page, part, tag))) === 1;
   }
 
   /** A stored bundle's JSON (UTF-8), or null once it was delivered (or its run superseded). */
-  async getBundle(source: string, collection: string, page: number, part: number): Promise<Buffer | null> {
-    return this.redis.hgetBuffer(this.keys(source, collection).bundles, `${page}.${part}`);
+  async getBundle(source: string, collection: string, page: number, part: number, tag?: string): Promise<Buffer | null> {
+    return this.redis.hgetBuffer(this.keys(source, collection).bundles, bundleField(page, part, tag));
   }
 
   /** Remembers a sink-side work id of the current run. */
