@@ -10,6 +10,7 @@ import { rootCertificates } from 'node:tls';
 import { ConnectorError } from '../errors';
 import { redact } from '../log';
 import { RETRYABLE_NETWORK_CODES, classifyStatus, parseRetryAfter } from './classify';
+import { pageBodies } from './body-pool';
 
 export type Credentials =
   | { type: 'none' }
@@ -57,22 +58,36 @@ export interface HttpResponse {
   raw?: Buffer;
 }
 
+/** A declared body length above this is not trusted to size memory up front (the body grows into more as it comes). */
+const MAX_SIZE_HINT_BYTES = 64 * 1024 * 1024;
+
 /**
- * A response body read whole into shared memory (a SharedArrayBuffer): a worker thread it is
- * posted to shares it rather than receiving a copy. axios enforces `maxContentLength` on the
- * stream itself, with the same error as for a buffered response.
+ * A response body read whole into shared memory (a SharedArrayBuffer, from pageBodies): a worker
+ * thread it is posted to shares it rather than receiving a copy. Each chunk is copied there as it
+ * comes, so that no page's worth of chunks is held besides. The memory starts at `sizeHint` (the
+ * declared length, capped; else the largest kept) and grows if the body is longer. axios enforces
+ * `maxContentLength` on the stream itself, with the same error as for a buffered response.
  */
-async function readShared(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    chunks.push(chunk);
-  }
-  const out = Buffer.from(new SharedArrayBuffer(length));
+async function readShared(stream: Readable, sizeHint: number): Promise<Buffer> {
+  let out = pageBodies.take(sizeHint > 0 ? sizeHint : pageBodies.largestKept);
   let at = 0;
-  for (const c of chunks) at += c.copy(out, at);
-  return out;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (at + chunk.length > out.length) {
+      const larger = pageBodies.take(Math.max(2 * out.length, at + chunk.length));
+      out.copy(larger, 0, 0, at);
+      pageBodies.giveBack(out);
+      out = larger;
+    }
+    at += chunk.copy(out, at);
+  }
+  return out.subarray(0, at);
+}
+
+/** The memory to start a body in: its declared length when that is believable, else none (it grows). */
+function bodySizeHint(res: AxiosResponse, maxBytes: number | undefined): number {
+  const declared = Number(res.headers['content-length']);
+  const cap = Math.min(maxBytes !== undefined && maxBytes > 0 ? maxBytes : Infinity, MAX_SIZE_HINT_BYTES);
+  return Number.isSafeInteger(declared) && declared > 0 && declared <= cap ? declared : 0;
 }
 
 /** A URL fit for messages and logs: user name and password removed. */
@@ -171,7 +186,7 @@ export class HttpClient {
           proxy: proxyConfig(this.options.proxy),
           decompress: true,
         });
-        if (res.data instanceof Readable) bytes = await readShared(res.data);
+        if (res.data instanceof Readable) bytes = await readShared(res.data, bodySizeHint(res, maxBytes));
       } catch (err) {
         throw this.networkError(err, url, { timeoutMs, maxBytes, timedOut: deadline.signal.aborted });
       } finally {

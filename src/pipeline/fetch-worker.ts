@@ -4,6 +4,7 @@
 // cursor, and wait while the deliver queue or a sink is backed up.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ConnectorError, describeError } from '../errors';
+import { pageBodies } from '../http/body-pool';
 import { displayUrl } from '../http/request';
 import { badEnvelopeError, badJsonError, compareTimestamps, shiftTimestamp, type ObjectsPageBody } from '../taxii';
 import type { PipelineContext } from './context';
@@ -89,8 +90,9 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
     return { stale: true };
   }
   try {
-    // The page under way in the normalizer, started as soon as it was received.
+    // The page under way in the normalizer, started as soon as it was received, and its body.
     let work: PageWork | undefined;
+    let body: Buffer | undefined;
     if (!paging) {
       // A sink that cannot say whether it is backed up fails the job: the retry finds the token unused.
       const closed = await gateClosed(ctx, page, run.doneUpTo, pending).catch(async (err: unknown) => {
@@ -112,6 +114,7 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       const [current] = await Promise.all([ctx.store.recordFetched(source, collection, { runId, page, ...paging, body: raw.body }), enqueueNextPage(ctx, data, paging)]);
       if (!current) return { stale: true };
       work = received.work;
+      body = raw.body;
     } else {
       // Received before (by a worker that stopped): the next page may not have been asked for.
       await enqueueNextPage(ctx, data, paging);
@@ -121,7 +124,10 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
     let bundleFacts: BundleFacts[] | undefined;
     if (!paging.normalized) {
       work ??= ctx.normalizer.start(await storedBody(ctx, data), pageSettings(ctx, data));
-      const r = await normalizeAndRecord(ctx, job, data, await work.page, log);
+      const normalized = await work.page;
+      // Redis has the body and the normalizer is done with it: its memory can take the next page.
+      if (body !== undefined) pageBodies.giveBack(body);
+      const r = await normalizeAndRecord(ctx, job, data, normalized, log);
       if (!r.current) return { stale: true };
       paging = { ...paging, normalized: true, deliveries: r.deliveries, parts: r.parts, tag: r.tag };
       completed = r.completed;

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { ConnectorError } from '../../src/errors';
+import { pageBodies } from '../../src/http/body-pool';
 import { displayUrl, HttpClient, type Credentials } from '../../src/http/request';
 import { caught, taxiiFixture } from '../support/taxii-client';
 
@@ -158,6 +159,35 @@ describe('HttpClient', () => {
       expect(res.body).toBe('');
       expect(res.raw?.toString('utf8')).toBe(text);
       expect(res.raw?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    });
+
+    it('reads a body of unannounced size past its first memory, and a wrongly announced one, byte for byte', async () => {
+      const text = 'x'.repeat(3 * 1024 * 1024 + 17);
+      const chunked = await rawServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        for (let at = 0; at < text.length; at += 100_000) res.write(text.slice(at, at + 100_000));
+        res.end();
+      });
+      expect((await client().send({ url: chunked, raw: true })).raw?.toString('latin1')).toBe(text);
+      const gzipLength = await rawServer((_req, res) => {
+        const body = gzipped(text);
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+        res.end(body);
+      });
+      expect((await client().send({ url: gzipLength, raw: true })).raw?.toString('latin1')).toBe(text);
+    });
+
+    it('reads a body into memory a finished page gave back, and returns only its own bytes', async () => {
+      const bodies = ['{"objects":["a long first body"]}', '{"objects":[]}'];
+      const url = await rawServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(bodies.shift());
+      });
+      const first = (await client().send({ url, raw: true })).raw!;
+      pageBodies.giveBack(first);
+      const second = (await client().send({ url, raw: true })).raw!;
+      expect(second.buffer).toBe(first.buffer);
+      expect(second.toString('utf8')).toBe('{"objects":[]}');
     });
 
     it('decodes the body of an error answer as text', async () => {
