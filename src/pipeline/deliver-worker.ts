@@ -26,50 +26,55 @@ export function deliverProcessor(ctx: PipelineContext) {
     const parked = await ctx.deadLetters.get(dlqId);
     // This process's own copy when it normalized the page, as long as Redis still has it pending.
     const local = ctx.handoff.take(BundleHandoff.key(source, collection, runId, page, part), data.sink);
-    const pending = local !== undefined && (await ctx.store.hasBundle(source, collection, page, part, data.tag)) ? local : undefined;
-    const text = pending ?? (await ctx.store.getBundle(source, collection, page, part, data.tag)) ?? (parked?.entry.kind === 'bundle' ? JSON.stringify(parked.entry.bundle) : null);
-    if (text === null) {
-      log.debug('bundle already finished or its run superseded: nothing to deliver');
-      return { stale: true };
-    }
-    let parsed: StixBundle | undefined;
-    const bundle = (): StixBundle => (parsed ??= JSON.parse(storedText(text)) as StixBundle);
-    const deliveryId = `${page}.${part}.${data.sink}`;
-    const started = Date.now();
     try {
-      const dctx = { source, collection, runId, workId: data.workId };
-      const result =
-        sink.deliverText && data.bundleId !== undefined && data.objects !== undefined && !parked
-          ? await sink.deliverText(text, { id: data.bundleId, objects: data.objects }, dctx)
-          : await sink.deliver(bundle(), dctx);
-      ctx.observer.delivered?.({ sink: sink.name, source, collection, objects: result.delivered, ms: Date.now() - started });
-      if (result.rejected.length > 0) {
-        await ctx.deadLetters.add(`${jobId}.refused`, {
-          kind: 'rejected', source, collection, runId, page, part, sink: sink.name, code: 'SINK_REFUSED',
-          message: `${result.rejected.length} object(s) refused by sink ${sink.name}`, attempts: job.attemptsMade + 1, rejections: result.rejected,
+      const pending = local !== undefined && (await ctx.store.hasBundle(source, collection, page, part, data.tag)) ? local : undefined;
+      const text = pending ?? (await ctx.store.getBundle(source, collection, page, part, data.tag)) ?? (parked?.entry.kind === 'bundle' ? JSON.stringify(parked.entry.bundle) : null);
+      if (text === null) {
+        log.debug('bundle already finished or its run superseded: nothing to deliver');
+        return { stale: true };
+      }
+      let parsed: StixBundle | undefined;
+      const bundle = (): StixBundle => (parsed ??= JSON.parse(storedText(text)) as StixBundle);
+      const deliveryId = `${page}.${part}.${data.sink}`;
+      const started = Date.now();
+      try {
+        const dctx = { source, collection, runId, workId: data.workId };
+        const result =
+          sink.deliverText && data.bundleId !== undefined && data.objects !== undefined && !parked
+            ? await sink.deliverText(text, { id: data.bundleId, objects: data.objects }, dctx)
+            : await sink.deliver(bundle(), dctx);
+        ctx.observer.delivered?.({ sink: sink.name, source, collection, objects: result.delivered, ms: Date.now() - started });
+        if (result.rejected.length > 0) {
+          await ctx.deadLetters.add(`${jobId}.refused`, {
+            kind: 'rejected', source, collection, runId, page, part, sink: sink.name, code: 'SINK_REFUSED',
+            message: `${result.rejected.length} object(s) refused by sink ${sink.name}`, attempts: job.attemptsMade + 1, rejections: result.rejected,
+          });
+          ctx.observer.deadLettered?.({ kind: 'rejected', source, collection, objects: result.rejected.length });
+          log.warn('objects refused by the sink', { refused: result.rejected.length });
+        }
+        if (parked) await ctx.deadLetters.remove(dlqId);
+        await finish(ctx, data, deliveryId, result.delivered, result.rejected.length);
+        return { delivered: result.delivered, refused: result.rejected.length };
+      } catch (err) {
+        const info = describeError(err);
+        const final = isFinalFailure(err, job);
+        ctx.observer.deliveryFailed?.({ sink: sink.name, code: info.code, final });
+        if (!final) {
+          log.warn('delivery failed, will retry', { code: info.code, message: info.message, attempt: job.attemptsMade + 1 });
+          throw err;
+        }
+        await ctx.deadLetters.add(jobId, {
+          kind: 'bundle', source, collection, runId, page, part, sink: sink.name, code: info.code, message: info.message, attempts: job.attemptsMade + 1, bundle: bundle(),
         });
-        ctx.observer.deadLettered?.({ kind: 'rejected', source, collection, objects: result.rejected.length });
-        log.warn('objects refused by the sink', { refused: result.rejected.length });
+        const objects = bundle().objects.length;
+        ctx.observer.deadLettered?.({ kind: 'bundle', source, collection, objects });
+        log.error('delivery dead-lettered', { code: info.code, message: info.message, attempts: job.attemptsMade + 1, objects });
+        await finish(ctx, data, deliveryId, 0, objects);
+        throw new UnrecoverableError(`${info.code}: ${info.message}`);
       }
-      if (parked) await ctx.deadLetters.remove(dlqId);
-      await finish(ctx, data, deliveryId, result.delivered, result.rejected.length);
-      return { delivered: result.delivered, refused: result.rejected.length };
-    } catch (err) {
-      const info = describeError(err);
-      const final = isFinalFailure(err, job);
-      ctx.observer.deliveryFailed?.({ sink: sink.name, code: info.code, final });
-      if (!final) {
-        log.warn('delivery failed, will retry', { code: info.code, message: info.message, attempt: job.attemptsMade + 1 });
-        throw err;
-      }
-      await ctx.deadLetters.add(jobId, {
-        kind: 'bundle', source, collection, runId, page, part, sink: sink.name, code: info.code, message: info.message, attempts: job.attemptsMade + 1, bundle: bundle(),
-      });
-      const objects = bundle().objects.length;
-      ctx.observer.deadLettered?.({ kind: 'bundle', source, collection, objects });
-      log.error('delivery dead-lettered', { code: info.code, message: info.message, attempts: job.attemptsMade + 1, objects });
-      await finish(ctx, data, deliveryId, 0, objects);
-      throw new UnrecoverableError(`${info.code}: ${info.message}`);
+    } finally {
+      // Nothing reads the local copy any more: its memory can be used again.
+      if (local !== undefined) ctx.handoff.done(local);
     }
   };
 }

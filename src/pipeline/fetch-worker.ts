@@ -255,7 +255,11 @@ async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob
     runId, page, deliveries, bundles: jsons,
     fetched: result.fetched, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
   });
-  if (r.recorded) for (const [part, json] of jsons.entries()) ctx.handoff.put(BundleHandoff.key(source, collection, runId, page, part), json, ctx.sinks.keys());
+  // The bundles' memory goes to the handoff, or back to the normalizer when another attempt's count.
+  for (const [part, json] of jsons.entries()) {
+    if (r.recorded) ctx.handoff.put(BundleHandoff.key(source, collection, runId, page, part), json, ctx.sinks.keys());
+    else ctx.normalizer.reuse(json);
+  }
   log.debug('page recorded', { objects: result.fetched, bundles: bundles.length });
   // Facts of these bundles, for the deliveries; not when another attempt's bundles are the ones recorded.
   const facts = r.recorded ? bundles.map((b) => ({ id: b.id, objects: b.objects })) : undefined;

@@ -5,7 +5,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { EnrichConfig, FilterConfig } from '../config/schema';
 import { startNormalization, type NormalizeResult, type StandIn } from '../stix/normalize';
-import { toBundleBytes, type OriginalJson } from '../stix/bundles';
+import { toBundleBytes, type BundleMemory, type OriginalJson } from '../stix/bundles';
 import { reject } from '../stix/reasons';
 import type { Rejection, StixObject } from '../stix/types';
 import { readEnvelope, type EnvelopeRead } from '../taxii/envelope';
@@ -174,7 +174,7 @@ function sentBytes(body: Uint8Array, spans: EnvelopeSpans | undefined, objects: 
   return new SentBytes(body, spans);
 }
 
-function pageOf(fetched: number, result: NormalizeResult, s: PageSettings, original?: OriginalJson): NormalizedPage {
+function pageOf(fetched: number, result: NormalizeResult, s: PageSettings, original?: OriginalJson, memory?: BundleMemory): NormalizedPage {
   return {
     fetched,
     accepted: result.objects.length,
@@ -182,7 +182,7 @@ function pageOf(fetched: number, result: NormalizeResult, s: PageSettings, origi
     filtered: result.filtered,
     upgraded: result.upgraded,
     duplicates: result.duplicates,
-    bundles: toBundleBytes(result.objects, { maxObjects: s.maxObjects, maxBytes: s.maxBytes, idSeed: s.idSeed }, original),
+    bundles: toBundleBytes(result.objects, { maxObjects: s.maxObjects, maxBytes: s.maxBytes, idSeed: s.idSeed }, original, memory),
   };
 }
 
@@ -197,8 +197,8 @@ export function normalizeObjects(objects: readonly unknown[], s: PageSettings, b
   return pageOf(objects.length, n.finish(), s, sent?.original());
 }
 
-/** Step 2 in slices of SLICE_OBJECTS, awaiting `turn()` between two. */
-export async function normalizeInSlices(objects: readonly unknown[], s: PageSettings, turn: () => Promise<void>, body?: Uint8Array): Promise<NormalizedPage> {
+/** Step 2 in slices of SLICE_OBJECTS, awaiting `turn()` between two; bundles written into `memory` (default: new). */
+export async function normalizeInSlices(objects: readonly unknown[], s: PageSettings, turn: () => Promise<void>, body?: Uint8Array, memory?: BundleMemory): Promise<NormalizedPage> {
   const sent = body === undefined ? undefined : sentBytes(body, envelopeSpans(body), objects.length);
   const standIn = sent?.standIn((k) => k);
   const n = startNormalization(normalizeOptions(s));
@@ -206,7 +206,7 @@ export async function normalizeInSlices(objects: readonly unknown[], s: PageSett
     if (from > 0) await turn();
     n.add(objects, from, Math.min(objects.length, from + SLICE_OBJECTS), standIn);
   }
-  return pageOf(objects.length, n.finish(), s, sent?.original());
+  return pageOf(objects.length, n.finish(), s, sent?.original(), memory);
 }
 
 /** A page whose objects are parsed one by one when they are normalized (readPageLazily). */
@@ -255,9 +255,9 @@ export function readPageLazily(body: Uint8Array): { outcome: EnvelopeOutcome; pa
 /**
  * Step 2 of a page read lazily, in slices of SLICE_OBJECTS: each slice's objects parsed, checked
  * and, when they go on as they came, kept only as a stand-in for their bytes, so that no parsed
- * object outlives its slice but those that changed.
+ * object outlives its slice but those that changed. Bundles are written into `memory` (default: new).
  */
-export async function normalizeLazily(page: LazyPage, s: PageSettings, turn: () => Promise<void>): Promise<NormalizedPage> {
+export async function normalizeLazily(page: LazyPage, s: PageSettings, turn: () => Promise<void>, memory?: BundleMemory): Promise<NormalizedPage> {
   const { body, spans } = page;
   const view = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const ascii = isAscii(body);
@@ -282,7 +282,7 @@ export async function normalizeLazily(page: LazyPage, s: PageSettings, turn: () 
   }
   const result = n.finish();
   if (notJson.length > 0) result.rejected.unshift(...notJson);
-  return pageOf(spans.count, result, s, sent?.original());
+  return pageOf(spans.count, result, s, sent?.original(), memory);
 }
 
 function normalizeOptions(s: PageSettings) {

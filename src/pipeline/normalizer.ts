@@ -22,6 +22,11 @@ export interface Normalizer {
   start(body: Uint8Array, settings: PageSettings): PageWork;
   /** Starts the threads now, so that the first page does not wait for one to load. */
   warm(): void;
+  /**
+   * Takes back the memory of a page's bundle (PageBundle.json) once nobody reads it any more: the
+   * thread that wrote it writes a later bundle there. The bundle's Buffers are empty afterwards.
+   */
+  reuse(json: Uint8Array): void;
   /** Stops the threads; pages still under way fail (retryable). */
   close(): Promise<void>;
 }
@@ -32,6 +37,9 @@ export interface ThreadRequest {
   body: Uint8Array;
   settings: PageSettings;
 }
+
+/** What a thread is sent: a page, or memory of its bundles back (moved, not copied). */
+export type ThreadMessage = ThreadRequest | { reuse: ArrayBuffer };
 
 export type ThreadReply =
   | { id: number; step: 'envelope'; outcome: EnvelopeOutcome }
@@ -130,6 +138,9 @@ class InlineNormalizer implements Normalizer {
 
   warm(): void {}
 
+  /** Bundles written here have memory of their own, collected as usual. */
+  reuse(): void {}
+
   async close(): Promise<void> {}
 }
 
@@ -155,6 +166,8 @@ function spawnThread(script: string | undefined, youngGenerationMb: number | und
  */
 class ThreadPool implements Normalizer {
   private readonly slots: Slot[];
+  /** The slot whose thread wrote a bundle's memory, until the memory goes back (reuse). */
+  private readonly writers = new WeakMap<ArrayBuffer, Slot>();
   private nextId = 1;
   private closed = false;
 
@@ -192,6 +205,15 @@ class ThreadPool implements Normalizer {
     }
   }
 
+  reuse(json: Uint8Array): void {
+    const memory = json.buffer;
+    const slot = memory instanceof ArrayBuffer ? this.writers.get(memory) : undefined;
+    if (slot === undefined || !(memory instanceof ArrayBuffer)) return;
+    this.writers.delete(memory);
+    // A thread that replaced the writer takes it as well; none running: it is collected.
+    slot.worker?.postMessage({ reuse: memory } satisfies ThreadMessage, [memory]);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(
@@ -224,6 +246,7 @@ class ThreadPool implements Normalizer {
         if (reply.outcome.ok) return;
         task.page.reject(unreadable());
       } else if (reply.step === 'page') {
+        for (const b of reply.page.bundles) if (b.json.buffer instanceof ArrayBuffer) this.writers.set(b.json.buffer, slot);
         task.page.resolve(reply.page);
       } else {
         this.fail(task, failed(reply.message));

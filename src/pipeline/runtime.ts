@@ -78,7 +78,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     store: new RunStore(redis, config.redis.prefix, now),
     deadLetters: new DeadLetters(queues.deadLetter, now),
     normalizer,
-    handoff: new BundleHandoff(HANDOFF_MAX_BYTES),
+    handoff: new BundleHandoff(HANDOFF_MAX_BYTES, (json) => normalizer.reuse(json)),
     sinks,
     sources,
     reader,

@@ -58,7 +58,7 @@ function positiveInt(n: number, fallback: number): number {
 export interface BundleBytes {
   id: string;
   objects: number;
-  /** The bytes of `JSON.stringify(bundle)` in UTF-8 (objects given by `original` as they came), in a Buffer of its own (transferable). */
+  /** The bytes of `JSON.stringify(bundle)` in UTF-8 (objects given by `original` as they came), over memory of its own (BundleMemory). */
   json: Buffer;
 }
 
@@ -71,6 +71,11 @@ function room(at: number, bytes: number): void {
   scratch.copy(grown, 0, 0, at);
   scratch = grown;
 }
+
+/** Where a bundle's JSON is written: `bytes` long, over memory of its own (an ArrayBuffer no other bundle uses, so that it can be moved to another thread). */
+export type BundleMemory = (bytes: number) => Buffer;
+
+const ownMemory: BundleMemory = (bytes) => Buffer.allocUnsafeSlow(bytes);
 
 /** Where objects' JSON lies as it was received: object `o` is `bytes[start[k], end[k])` for `k = find(o)`, when k >= 0. */
 export interface OriginalJson {
@@ -92,7 +97,7 @@ export interface OriginalJson {
  * what it is still: those bytes are written as they are, and the cut measures them, instead of
  * the object being serialized again.
  */
-export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimits, original?: OriginalJson): BundleBytes[] {
+export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimits, original?: OriginalJson, memory: BundleMemory = ownMemory): BundleBytes[] {
   const maxObjects = positiveInt(limits.maxObjects, 5000);
   const maxBytes = positiveInt(limits.maxBytes, 5 * 1024 * 1024);
   const out: BundleBytes[] = [];
@@ -110,7 +115,7 @@ export function toBundleBytes(objects: readonly StixObject[], limits: BundleLimi
     if (count === 0) return;
     room(at, 2);
     at += scratch.write(']}', at, 'latin1');
-    const json = Buffer.allocUnsafeSlow(at);
+    const json = memory(at);
     scratch.copy(json, 0, 0, at);
     out.push({ id, objects: count, json });
   };

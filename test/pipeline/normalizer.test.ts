@@ -39,6 +39,22 @@ describe.each([
     expect(page.bundles.reduce((n, b) => n + b.objects, 0)).toBe(1000);
   });
 
+  it('takes the memory of bundles it is done with back, and writes later bundles whole', async () => {
+    const pages = [objectsOf(1200, 2), objectsOf(800, 3), objectsOf(1000, 4)];
+    for (const objects of pages) {
+      const page = await normalizer.start(envelope({ objects }), settings).page;
+      const expected = normalizeObjects(objects, settings);
+      expect(page.bundles.map((b) => decoded(b.json))).toEqual(expected.bundles.map((b) => decoded(b.json)));
+      for (const b of page.bundles) {
+        const json = Buffer.from(b.json.buffer, b.json.byteOffset, b.json.byteLength);
+        normalizer.reuse(json);
+        // Moved back to the thread that wrote it (nothing is moved from the event loop's own bundles).
+        expect(json.length === 0).toBe(threads > 0);
+        normalizer.reuse(json); // twice: nothing happens
+      }
+    }
+  });
+
   it('reads an empty envelope, a byte order mark and an empty `next` as TAXII 2.1 §3.7 allows', async () => {
     const empty = normalizer.start(Buffer.from('{}'), settings);
     expect(await empty.envelope).toMatchObject({ ok: true, facts: { more: false, next: undefined, objects: 0 } });

@@ -1,12 +1,14 @@
-// The pool of page bodies: memory given back is taken again as it is, only memory the pool handed
-// out comes back, and what it keeps stays within its limits.
-import { BodyPool } from '../../src/http/body-pool';
+// Pooled memory: memory given back is taken again as it is, only memory the pool handed out comes
+// back, and what it keeps stays within its limits.
+import { MessageChannel } from 'node:worker_threads';
+import { MemoryPool, type MemoryPoolLimits } from '../src/memory-pool';
 
 const MiB = 1024 * 1024;
+const sharedPool = (limits: MemoryPoolLimits) => new MemoryPool<SharedArrayBuffer>(limits, (n) => new SharedArrayBuffer(n));
 
-describe('BodyPool', () => {
+describe('MemoryPool', () => {
   it('hands out whole mebibytes of shared memory, at least the size asked for', () => {
-    const pool = new BodyPool({ maxBuffers: 4, maxBytes: 64 * MiB });
+    const pool = sharedPool({ maxBuffers: 4, maxBytes: 64 * MiB });
     expect(pool.take(0).length).toBe(MiB);
     const b = pool.take(5 * MiB + 1);
     expect(b.length).toBe(6 * MiB);
@@ -14,7 +16,7 @@ describe('BodyPool', () => {
   });
 
   it('takes memory given back again, contents and all, for a body that fits', () => {
-    const pool = new BodyPool({ maxBuffers: 4, maxBytes: 64 * MiB });
+    const pool = sharedPool({ maxBuffers: 4, maxBytes: 64 * MiB });
     const first = pool.take(3 * MiB);
     first.write('first body', 0, 'latin1');
     pool.giveBack(first.subarray(0, 10));
@@ -25,7 +27,7 @@ describe('BodyPool', () => {
   });
 
   it('takes the smallest memory that fits', () => {
-    const pool = new BodyPool({ maxBuffers: 4, maxBytes: 64 * MiB });
+    const pool = sharedPool({ maxBuffers: 4, maxBytes: 64 * MiB });
     const [large, small] = [pool.take(8 * MiB), pool.take(2 * MiB)];
     pool.giveBack(large);
     pool.giveBack(small);
@@ -34,7 +36,7 @@ describe('BodyPool', () => {
   });
 
   it('ignores memory it did not hand out, and memory given back twice', () => {
-    const pool = new BodyPool({ maxBuffers: 4, maxBytes: 64 * MiB });
+    const pool = sharedPool({ maxBuffers: 4, maxBytes: 64 * MiB });
     pool.giveBack(Buffer.alloc(MiB));
     pool.giveBack(Buffer.from(new SharedArrayBuffer(MiB)));
     expect(pool.kept).toEqual({ buffers: 0, bytes: 0 });
@@ -48,7 +50,7 @@ describe('BodyPool', () => {
   });
 
   it('keeps at most its limits: the smallest memory goes when there are too many, the largest when too much', () => {
-    const pool = new BodyPool({ maxBuffers: 2, maxBytes: 10 * MiB });
+    const pool = sharedPool({ maxBuffers: 2, maxBytes: 10 * MiB });
     const taken = [1, 2, 3].map((n) => pool.take(n * MiB));
     for (const b of taken) pool.giveBack(b);
     expect(pool.kept).toEqual({ buffers: 2, bytes: 5 * MiB });
@@ -56,5 +58,23 @@ describe('BodyPool', () => {
     const big = pool.take(16 * MiB);
     pool.giveBack(big);
     expect(pool.kept).toEqual({ buffers: 1, bytes: 3 * MiB });
+  });
+
+  it('takes back memory that went to another thread and came back as a new object', async () => {
+    const pool = new MemoryPool<ArrayBuffer>({ maxBuffers: 4, maxBytes: 64 * MiB }, (n) => new ArrayBuffer(n));
+    const lent = pool.take(MiB);
+    lent.write('kept', 0, 'latin1');
+    const { port1, port2 } = new MessageChannel();
+    const back = new Promise<ArrayBuffer>((resolve) => port2.once('message', resolve));
+    port1.postMessage(lent.buffer, [lent.buffer as ArrayBuffer]);
+    const memory = await back;
+    port1.close();
+    expect(lent.length).toBe(0); // moved away: the old view is empty
+    pool.giveBack(Buffer.from(memory)); // not known by identity
+    expect(pool.kept.buffers).toBe(0);
+    pool.adopt(memory);
+    const again = pool.take(MiB);
+    expect(again.buffer).toBe(memory);
+    expect(again.toString('latin1', 0, 4)).toBe('kept');
   });
 });
