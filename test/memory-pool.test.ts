@@ -69,6 +69,7 @@ describe('MemoryPool', () => {
     port1.postMessage(lent.buffer, [lent.buffer as ArrayBuffer]);
     const memory = await back;
     port1.close();
+    port2.close();
     expect(lent.length).toBe(0); // moved away: the old view is empty
     pool.giveBack(Buffer.from(memory)); // not known by identity
     expect(pool.kept.buffers).toBe(0);
