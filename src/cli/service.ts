@@ -8,7 +8,7 @@ import type { OpsServer } from '../ops/server';
 import { startStateSync, type StateSync } from '../pipeline/platform-state';
 import { createRuntime, startSinks, type Runtime } from '../pipeline/runtime';
 import { startScheduler, type SchedulerHandle } from '../pipeline/scheduler';
-import { syncOnce, type SyncSummary } from '../pipeline/sync';
+import { RunEndSignal, syncOnce, type SyncSummary } from '../pipeline/sync';
 import { startWorkers, type WorkerSet } from '../pipeline/workers';
 import { action, EXIT_FAILED, EXIT_OK, loadFromCli, loggerFor } from './common';
 import { opsModules, serveOps } from './ops';
@@ -109,7 +109,8 @@ export function registerService(program: Command): void {
       action(async (opts: { source?: string; collection?: string; json?: boolean }, cmd: Command) => {
         const config = loadFromCli(cmd);
         const log = loggerFor(config);
-        const runtime = await createRuntime(config, { logger: log });
+        const ended = new RunEndSignal();
+        const runtime = await createRuntime(config, { logger: log, observer: { runEnded: () => ended.notify() } });
         let workers: WorkerSet | undefined;
         let state: StateSync | undefined;
         const progress = progressReporter(process.stderr);
@@ -117,7 +118,7 @@ export function registerService(program: Command): void {
           await startSinks(runtime);
           state = await startStateSync(runtime);
           workers = startWorkers(runtime);
-          const summary = await syncOnce(runtime, { source: opts.source, collection: opts.collection }, { onProgress: progress.update });
+          const summary = await syncOnce(runtime, { source: opts.source, collection: opts.collection }, { onProgress: progress.update, ended });
           progress.done();
           await state.flush();
           process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));

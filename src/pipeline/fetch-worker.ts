@@ -133,7 +133,7 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       completed = r.completed;
       bundleFacts = r.bundles;
     }
-    await enqueueDeliveries(ctx, data, paging.parts, paging.tag, bundleFacts);
+    await enqueueDeliveries(ctx, data, run.works, paging.parts, paging.tag, bundleFacts);
     if (completed) await endRun(ctx, source, collection);
     return { page, deliveries: paging.deliveries, more: !paging.final };
   } catch (err) {
@@ -282,10 +282,10 @@ interface BundleFacts {
 }
 
 /** Deliver jobs for the page's bundles, one per sink: idempotent by job id. */
-async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, parts: number, tag: string | undefined, facts?: BundleFacts[]): Promise<void> {
+/** `works`: the sinks' units of work of the run (set when it started, before its first page). */
+async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, works: Readonly<Record<string, string>>, parts: number, tag: string | undefined, facts?: BundleFacts[]): Promise<void> {
   const { source, collection, runId, page } = data;
   if (parts === 0) return;
-  const run = await ctx.store.getRun(source, collection);
   const jobs: Array<{ name: string; data: DeliverJob; opts: { jobId: string } }> = [];
   for (let part = 0; part < parts; part++) {
     for (const sink of ctx.sinks.values()) {
@@ -294,7 +294,7 @@ async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, parts: nu
         v: 1, source, collection, runId, page, part, sink: sink.name,
         ...(tag !== undefined ? { tag } : {}),
         ...(f ? { bundleId: f.id, objects: f.objects } : {}),
-        ...(run?.works[sink.name] ? { workId: run.works[sink.name] } : {}),
+        ...(works[sink.name] ? { workId: works[sink.name] } : {}),
       };
       jobs.push({ name: 'bundle', data: d, opts: { jobId: jobIds.deliver(source, collection, runId, page, part, sink.name) } });
     }

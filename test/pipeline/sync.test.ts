@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { syncOnce } from '../../src/pipeline/sync';
+import { RunEndSignal, syncOnce } from '../../src/pipeline/sync';
 import { generateObjects, startTaxiiServer, type TaxiiSeed, type TaxiiTestServer } from '../support/taxii-server';
 import { baseRawConfig, buildConfig, idsInFileSink, removeDir, startHarness, uniquePrefix, type Harness } from '../support/pipeline-harness';
 
@@ -82,5 +82,44 @@ describe('sync --once over a 10,000 object collection', () => {
     for (const s of later) expect(ids.get(s.object.id as string)).toBe(s.object.type === 'identity' ? 2 : 1);
     const cursor = await harness.runtime.store.getCursor('feed', server.defaultCollectionId);
     expect(cursor?.value).toBe(later.at(-1)?.date_added);
+  });
+});
+
+describe('when a run ends in the process that waits for it', () => {
+  it('is told at once, without waiting for the next look at Redis', async () => {
+    const server = await startTaxiiServer({ objects: generateObjects(600), auth: { type: 'bearer', token: TOKEN } });
+    const sinkDir = mkdtempSync(join(tmpdir(), 'taxii-sync-'));
+    const ended = new RunEndSignal();
+    const harness = await startHarness(buildConfig(baseRawConfig({ prefix: uniquePrefix('sync-ended'), discoveryUrl: server.url, token: TOKEN, sinkDir, pageSize: 200 })), {
+      observer: { runEnded: () => ended.notify() },
+    });
+    try {
+      await harness.start();
+      const started = Date.now();
+      // Runs are looked at once a minute: only the signal can end this within the test's time.
+      const summary = await syncOnce(harness.runtime, {}, { ended, pollMs: 60_000 });
+      expect(summary).toMatchObject({ ok: true, totals: { delivered: 600 } });
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await harness.close();
+      await server.close();
+      removeDir(sinkDir);
+    }
+  });
+});
+
+describe('RunEndSignal', () => {
+  it('wakes a wait, keeps an end no wait saw for the next one, and otherwise waits its time', async () => {
+    const signal = new RunEndSignal();
+    const t0 = Date.now();
+    const woken = signal.wait(60_000);
+    signal.notify();
+    await woken;
+    signal.notify(); // nobody waits: the next wait returns at once
+    await signal.wait(60_000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const t1 = Date.now();
+    await signal.wait(50);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(45);
   });
 });
