@@ -255,7 +255,7 @@ async function normalizeAndRecord(ctx: PipelineContext, job: Job, data: FetchJob
     runId, page, deliveries, bundles: jsons,
     fetched: result.fetched, rejected: result.rejected.length, filtered: result.filtered, upgraded: result.upgraded, duplicates: result.duplicates,
   });
-  // The bundles' memory goes to the handoff, or back to the normalizer when another attempt's count.
+  // The bundles' memory goes to the handoff, or back to the normalizer when another attempt's bundles count.
   for (const [part, json] of jsons.entries()) {
     if (r.recorded) ctx.handoff.put(BundleHandoff.key(source, collection, runId, page, part), json, ctx.sinks.keys());
     else ctx.normalizer.reuse(json);
@@ -281,8 +281,10 @@ interface BundleFacts {
   objects: number;
 }
 
-/** Deliver jobs for the page's bundles, one per sink: idempotent by job id. */
-/** `works`: the sinks' units of work of the run (set when it started, before its first page). */
+/**
+ * Deliver jobs for the page's bundles, one per sink: idempotent by job id. `works`: the sinks' units
+ * of work of the run (set when it started, before its first page).
+ */
 async function enqueueDeliveries(ctx: PipelineContext, data: FetchJob, works: Readonly<Record<string, string>>, parts: number, tag: string | undefined, facts?: BundleFacts[]): Promise<void> {
   const { source, collection, runId, page } = data;
   if (parts === 0) return;

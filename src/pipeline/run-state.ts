@@ -3,8 +3,8 @@
 // the cursor follows the contiguous prefix of finished pages.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { sendLarge } from '../redis-large';
 import { ConnectorError } from '../errors';
+import { sendLarge } from '../redis-large';
 import { canonicalTimestamp } from '../taxii';
 import { collectionKeys, cursorPattern, type CollectionKeys } from './keys';
 import { FAIL_RUN, FINISH_DELIVERY, RECORD_FETCHED, RECORD_PAGE, START_RUN, TOUCH_RUN } from './run-state-scripts';
