@@ -5,13 +5,12 @@
 // by a delivery that took it.
 
 interface Entry {
+  key: string;
   json: Buffer;
   /** Sinks that have not taken it yet. */
   sinks: Set<string>;
   /** Deliveries that took it and have not said they are done. */
   lent: number;
-  /** Still here for the sinks that have not taken it. */
-  kept: boolean;
 }
 
 export class BundleHandoff {
@@ -36,7 +35,7 @@ export class BundleHandoff {
   put(key: string, json: Buffer, sinks: Iterable<string>): void {
     this.drop(key);
     if (this.byJson.has(json)) return;
-    const entry: Entry = { json, sinks: new Set(sinks), lent: 0, kept: true };
+    const entry: Entry = { key, json, sinks: new Set(sinks), lent: 0 };
     if (json.byteLength > this.maxBytes || entry.sinks.size === 0) {
       this.reuse(json);
       return;
@@ -80,12 +79,12 @@ export class BundleHandoff {
     if (e === undefined) return;
     this.entries.delete(key);
     this.bytes -= e.json.byteLength;
-    e.kept = false;
     this.release(e);
   }
 
+  /** Gives the memory back once the bundle is neither kept here (for sinks yet to take it) nor lent. */
   private release(e: Entry): void {
-    if (e.kept || e.lent > 0) return;
+    if (e.lent > 0 || this.entries.get(e.key) === e) return;
     this.byJson.delete(e.json);
     this.reuse(e.json);
   }

@@ -207,8 +207,9 @@ class ThreadPool implements Normalizer {
 
   reuse(json: Uint8Array): void {
     const memory = json.buffer;
-    const slot = memory instanceof ArrayBuffer ? this.writers.get(memory) : undefined;
-    if (slot === undefined || !(memory instanceof ArrayBuffer)) return;
+    if (!(memory instanceof ArrayBuffer)) return;
+    const slot = this.writers.get(memory);
+    if (slot === undefined) return;
     this.writers.delete(memory);
     // A thread that replaced the writer takes it as well; none running: it is collected.
     slot.worker?.postMessage({ reuse: memory } satisfies ThreadMessage, [memory]);

@@ -188,14 +188,11 @@ export class RunStore {
         p.runId, p.page, p.deliveries, p.bundles.length, p.fetched, p.rejected, p.filtered, p.upgraded, p.duplicates, tag),
     ]);
     const r = reply as Array<number | string>;
-    if (r[0] === -3) {
-      await this.redis.hdel(k.bundles, ...fields);
-      throw new ConnectorError(`the bundles of page ${p.page} were not stored in Redis`, { code: 'PIPELINE_BUNDLES_NOT_STORED', retryable: true });
-    }
     // Already recorded: with this tag when this very call's script ran before (a command sent again
     // after a reconnection), else by another attempt, whose bundles are the ones that count.
     const recordedTag = r[0] === 1 ? tag : r[0] === -2 && r[1] !== '' ? String(r[1]) : undefined;
     if (recordedTag !== tag && fields.length > 0) await this.redis.hdel(k.bundles, ...fields);
+    if (r[0] === -3) throw new ConnectorError(`the bundles of page ${p.page} were not stored in Redis`, { code: 'PIPELINE_BUNDLES_NOT_STORED', retryable: true });
     return { current: r[0] !== -1, recorded: recordedTag === tag, completed: r[0] === 1 && r[2] === 1, tag: recordedTag };
   }
 

@@ -96,6 +96,8 @@ async function pollRunId(ctx: PipelineContext, t: CollectionTarget, pollMs: numb
 export async function syncOnce(ctx: PipelineContext, filter: TargetFilter, options: SyncOptions = {}): Promise<SyncSummary> {
   const started = Date.now();
   const pollMs = options.pollMs ?? (options.ended ? 200 : 20);
+  // Without one, nothing wakes the wait: it is a plain pause.
+  const ended = options.ended ?? new RunEndSignal();
   const resolved = await resolveTargets(ctx, filter);
   if (resolved.targets.length === 0 && resolved.failures.length === 0) {
     const what = [filter.source && `source "${filter.source}"`, filter.collection && `collection "${filter.collection}"`].filter(Boolean).join(' and ');
@@ -124,7 +126,7 @@ export async function syncOnce(ctx: PipelineContext, filter: TargetFilter, optio
     }
     for (const o of outcomes) totals = add(totals, o);
     options.onProgress?.({ ...totals, runsDone: outcomes.length, runs: outcomes.length + pending.size });
-    if (pending.size > 0) await (options.ended ? options.ended.wait(pollMs) : sleep(pollMs));
+    if (pending.size > 0) await ended.wait(pollMs);
   }
   const totals = outcomes.reduce<RunCounters>((acc, o) => add(acc, o), { ...ZERO });
   return { collections: outcomes, seconds: (Date.now() - started) / 1000, ok: outcomes.every((o) => o.status === 'done'), totals };
