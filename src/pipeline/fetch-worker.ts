@@ -10,7 +10,7 @@ import { badEnvelopeError, badJsonError, compareTimestamps, shiftTimestamp, type
 import type { PipelineContext } from './context';
 import type { EnvelopeFacts, NormalizedPage, PageSettings } from './normalize-page';
 import type { PageWork } from './normalizer';
-import type { RecordedPage } from './run-state';
+import type { LoopGuardFacts, RecordedPage } from './run-state';
 import { BundleHandoff } from './handoff';
 import { FetchJob, PollJob, type DeliverJob } from './jobs';
 import { jobIds } from './keys';
@@ -89,6 +89,8 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
     await notSent();
     return { stale: true };
   }
+  // Set when a loop guard failed the run (in Redis, with the page's record).
+  let runFailed = false;
   try {
     // The page under way in the normalizer, started as soon as it was received, and its body.
     let work: PageWork | undefined;
@@ -109,10 +111,16 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       const received = await fetchAndGuard(ctx, data, tokenFresh, log);
       const { facts, raw } = received;
       paging = { normalized: false, deliveries: 0, parts: 0, final: !facts.more, last: raw.dateAddedLast, next: facts.next, addedAfter: received.addedAfter };
-      // The page is kept in Redis and the next one asked for in the same round trip (Redis runs
-      // them in order: a page of a run superseded meanwhile is skipped by its own job).
-      const [current] = await Promise.all([ctx.store.recordFetched(source, collection, { runId, page, ...paging, body: raw.body }), enqueueNextPage(ctx, data, paging)]);
-      if (!current) return { stale: true };
+      // The page is kept in Redis, its loop guards applied and the next one asked for in the same
+      // round trip. Redis runs them in order: a page that trips a guard fails the run before the
+      // next page's job exists, and that job, like any of a run superseded meanwhile, is skipped.
+      const record = { runId, page, ...paging, body: raw.body, guard: loopGuardFacts(facts, received.sent, page) };
+      const [fetched] = await Promise.all([ctx.store.recordFetched(source, collection, record), enqueueNextPage(ctx, data, paging)]);
+      if (fetched.loop) {
+        runFailed = true;
+        throw fetched.loop === 'repeated' ? repeatedNextError(page) : identicalPageError(page);
+      }
+      if (!fetched.current) return { stale: true };
       work = received.work;
       body = raw.body;
     } else {
@@ -144,7 +152,7 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       throw err;
     }
     await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, { kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1 });
-    if (await ctx.store.failRun(source, collection, runId, `${info.code}: ${info.message}`)) await endRun(ctx, source, collection);
+    if (runFailed || (await ctx.store.failRun(source, collection, runId, `${info.code}: ${info.message}`))) await endRun(ctx, source, collection);
     throw new UnrecoverableError(`${info.code}: ${info.message}`);
   }
 }
@@ -167,12 +175,14 @@ interface Received {
   work: PageWork;
   /** `added_after` of the request that fetched the page. */
   addedAfter?: string;
+  /** The `next` token the request carried. */
+  sent?: string;
 }
 
 /**
  * Fetches the page (never re-sending a used token: `tokenFresh` says whether this job's mark of
- * the page's token was the first), hands it to the normalizer, and applies the loop guards to its
- * envelope.
+ * the page's token was the first), hands it to the normalizer, and applies to its envelope the
+ * loop guard that needs nothing of the run.
  */
 async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, tokenFresh: boolean | undefined, log: PipelineContext['logger']): Promise<Received> {
   const { source, collection, page } = data;
@@ -206,25 +216,35 @@ async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, tokenFresh: b
   const fetched = { ...outcome.facts, dateAddedLast: raw.dateAddedLast };
   ctx.observer.pageFetched?.({ source, collection, objects: fetched.objects, bytes: raw.bytes, ms: Date.now() - started });
 
-  // Loop guards (DESIGN: a server fault ends the run with a clear error). The rule is the client's
-  // LoopGuard: a token received before is a loop, unless it is the token just sent and the page
-  // moved on (a server-side cursor keeps one token for the whole paging, as the OASIS server does).
-  // TAXII 2.1 §3.4: `more` without `next` means "go on with added_after = X-TAXII-Date-Added-Last".
-  // Without that header, or when it does not move past the query's added_after, there is no way on.
+  // The loop guard that needs nothing of the run (the others go with the page's record, see
+  // loopGuardFacts). TAXII 2.1 §3.4: `more` without `next` means "go on with added_after =
+  // X-TAXII-Date-Added-Last". Without that header, or when it does not move past the query's
+  // added_after, there is no way on.
   if (fetched.more && !fetched.next && !(fetched.dateAddedLast && (!addedAfter || compareTimestamps(fetched.dateAddedLast, addedAfter) > 0))) {
     throw loopError(`the server said more=true without a next token and without a later X-TAXII-Date-Added-Last (page ${page})`, 'TAXII_LOOP_MORE_WITHOUT_NEXT');
   }
-  const { digest } = fetched;
-  // Only a request that carried a token can get "the same page again": a fresh query (the first
-  // page, a resume after a dropped token, §3.4 continuation) may overlap the page before by design.
-  const seen = await ctx.store.recordReceived(source, collection, page, digest, fetched.next);
-  const identical = next !== undefined && fetched.objects > 0 && seen.previousDigest === digest;
-  if (fetched.next && !seen.tokenNew && !(fetched.next === next && !identical)) {
-    throw loopError(`the server repeated a next token already seen in this run without moving on (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT');
-  }
-  if (identical) throw loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE');
   if (!fetched.dateAddedLast && fetched.objects > 0) log.warn('page without X-TAXII-Date-Added-Last: the cursor cannot move past it');
-  return { raw, facts: outcome.facts, work, addedAfter };
+  return { raw, facts: outcome.facts, work, addedAfter, sent: next };
+}
+
+function repeatedNextError(page: number): ConnectorError {
+  return loopError(`the server repeated a next token already seen in this run without moving on (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT');
+}
+
+function identicalPageError(page: number): ConnectorError {
+  return loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE');
+}
+
+/**
+ * The loop guards' view of a received page (RECORD_FETCHED applies them, DESIGN: a server fault
+ * ends the run with a clear error), with the run's error for each, as failRun would write it. The
+ * rule is the client's LoopGuard: a token received before is a loop, unless it is the token just
+ * sent and the page moved on (a server-side cursor keeps one token for the whole paging, as the
+ * OASIS server does); only a request that carried a token can get "the same page again".
+ */
+function loopGuardFacts(facts: EnvelopeFacts, sent: string | undefined, page: number): LoopGuardFacts {
+  const asRunError = (err: ConnectorError): string => `${err.code}: ${err.message}`;
+  return { digest: facts.digest, objects: facts.objects, sent, repeatedError: asRunError(repeatedNextError(page)), identicalError: asRunError(identicalPageError(page)) };
 }
 
 /** The envelope of a page received before a crash, as kept in Redis. */

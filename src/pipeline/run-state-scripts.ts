@@ -80,19 +80,49 @@ return {1, ARGV[1]}
 `;
 
 /**
- * First step of a page: it was received. KEYS: run. ARGV: runId, page, last, lastc, final, next,
- * queryAddedAfter. Keeps the paging facts (the envelope is set beside them, in the raw hash under
- * `<runId>.<page>`, first writer wins), so that the next page can be requested at once and a crash
- * before normalization never needs the page (or its token) again. The envelope stays out of the
- * script: a large argument costs Redis a copy per script call.
- * Returns {-1} for a run that is not current, {0} when the page was received before, else {1}.
+ * First step of a page: it was received. KEYS: run, tokens, raw, lastrun. ARGV: runId, page, last,
+ * lastc, final, next, queryAddedAfter, digest, sentToken, objects, repeatedError, identicalError.
+ * Applies the loop guards first, unless the digest is empty: the page's content digest against the
+ * page before, and its `next` token against those received earlier in the run. A page that
+ * trips one fails the run here, with the error given for that guard, so that the next page's job
+ * (enqueued in the same round trip, right after this script) finds the run over and never sends
+ * the token. Otherwise keeps the paging facts (the envelope is set beside them, in the raw hash
+ * under `<runId>.<page>`, first writer wins), so that the next page can be requested at once and a
+ * crash before normalization never needs the page (or its token) again. The envelope stays out of
+ * the script: a large argument costs Redis a copy per script call.
+ * Returns {-1} for a run that is not current, {-4, 'repeated' | 'identical'} for a loop, {0} when
+ * the page was received before, else {1}.
  */
 export const RECORD_FETCHED = `${COMMON}
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-1} end
-local p = 'p' .. ARGV[2]
+local page, token, sent = ARGV[2], ARGV[6], ARGV[9]
+-- No digest: a page taken as it is, without the guards.
+if ARGV[8] ~= '' then
+  local previous = redis.call('HGET', KEYS[2], 'digest.' .. (tonumber(page) - 1))
+  redis.call('HSET', KEYS[2], 'digest.' .. page, ARGV[8])
+  local tokenNew = true
+  if token ~= '' then
+    redis.call('HSETNX', KEYS[2], 'seen.' .. token, page)
+    tokenNew = redis.call('HGET', KEYS[2], 'seen.' .. token) == page
+  end
+  -- Only a request that carried a token can get the same page again: a fresh query may overlap the
+  -- page before by design. A token received before is a loop unless it is the one just sent and the
+  -- page moved on (a server-side cursor keeps one token for the whole paging).
+  local identical = sent ~= '' and tonumber(ARGV[10]) > 0 and previous == ARGV[8]
+  local loop, err = nil, nil
+  if token ~= '' and not tokenNew and not (token == sent and not identical) then loop, err = 'repeated', ARGV[11]
+  elseif identical then loop, err = 'identical', ARGV[12] end
+  if loop then
+    redis.call('HDEL', KEYS[3], ARGV[1] .. '.' .. page)
+    redis.call('HSET', KEYS[1], 'status', 'failed', 'endedAt', nowMs(), 'error', err)
+    archive(KEYS[1], KEYS[4])
+    return {-4, loop}
+  end
+end
+local p = 'p' .. page
 if redis.call('HEXISTS', KEYS[1], p .. '.f') == 1 then return {0} end
 redis.call('HSET', KEYS[1], p .. '.f', '1', p .. '.last', ARGV[3], p .. '.lastc', ARGV[4], p .. '.final', ARGV[5],
-  p .. '.next', ARGV[6], p .. '.qa', ARGV[7], 'heartbeat', nowMs())
+  p .. '.next', token, p .. '.qa', ARGV[7], 'heartbeat', nowMs())
 redis.call('HINCRBY', KEYS[1], 'pages', 1)
 return {1}
 `;

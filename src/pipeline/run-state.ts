@@ -69,6 +69,28 @@ export interface FetchRecord {
   addedAfter?: string;
   /** The envelope as received (JSON, UTF-8). */
   body: Buffer;
+  /** What the loop guards need of the page (RECORD_FETCHED applies them); none for a page taken as it is. */
+  guard?: LoopGuardFacts;
+}
+
+/** A received page as the loop guards see it, and the error each guard ends the run with. */
+export interface LoopGuardFacts {
+  /** The page's content digest (EnvelopeFacts.digest). */
+  digest: string;
+  /** Objects the page holds. */
+  objects: number;
+  /** The `next` token the request carried, if any. */
+  sent?: string;
+  /** The run's error when the page's `next` token was received before in the run without the paging moving on. */
+  repeatedError: string;
+  /** The run's error when the page is the page before again, for a request that carried a token. */
+  identicalError: string;
+}
+
+/** How a received page was recorded: `loop` names the guard that failed the run. */
+export interface FetchedResult {
+  current: boolean;
+  loop?: 'repeated' | 'identical';
 }
 
 export interface PageRecord {
@@ -151,21 +173,28 @@ export class RunStore {
     return { started: code === 1, resumed: code === 2, runId: id };
   }
 
-  /** First step of a page: received (its envelope and paging facts in one round trip). False when the run is not current any more. */
-  async recordFetched(source: string, collection: string, f: FetchRecord): Promise<boolean> {
+  /**
+   * First step of a page: received, its loop guards applied and its envelope and paging facts kept,
+   * in one round trip. Not current when the run is not (any more); a page that trips a loop guard
+   * fails the run (`loop`).
+   */
+  async recordFetched(source: string, collection: string, f: FetchRecord): Promise<FetchedResult> {
     const k = this.keys(source, collection);
     const lastc = f.last ? canonicalTimestamp(f.last) ?? '' : '';
     const field = `${f.runId}.${f.page}`;
+    const g = f.guard;
     // The envelope goes first, by reference (sendLarge); the script runs right after it, in the
     // same round trip.
     const [, reply] = await Promise.all([
       sendLarge(this.redis, 'hsetnx', [k.raw, field, f.body]),
-      this.redis.eval(RECORD_FETCHED, 1, k.run, f.runId, f.page, f.last ?? '', lastc, f.final ? '1' : '0', f.next ?? '', f.addedAfter ?? ''),
+      this.redis.eval(RECORD_FETCHED, 4, k.run, k.tokens, k.raw, k.lastRun, f.runId, f.page, f.last ?? '', lastc, f.final ? '1' : '0', f.next ?? '', f.addedAfter ?? '',
+        g?.digest ?? '', g?.sent ?? '', g?.objects ?? 0, g?.repeatedError ?? '', g?.identicalError ?? ''),
     ]);
-    const [code] = reply as number[];
+    const [code, loop] = reply as [number, string?];
     // A superseded run's envelope is of no use to anyone.
     if (code === -1) await this.redis.hdel(k.raw, field);
-    return code !== -1;
+    if (code === -4) return { current: false, loop: loop === 'repeated' ? 'repeated' : 'identical' };
+    return { current: code !== -1 };
   }
 
   /** The envelope of a page received but not yet normalized, as received. */
@@ -265,22 +294,6 @@ export class RunStore {
   /** Takes back a mark made by markTokenSent when the request was not made after all (a closed gate). */
   async unmarkTokenSent(source: string, collection: string, page: number): Promise<void> {
     await this.redis.hdel(this.keys(source, collection).tokens, `sent.${page}`);
-  }
-
-  /**
-   * Records what the loop guards need of a received page, in one round trip: its content digest
-   * (to spot a server sending the same page again) and the `next` token it carried. Returns the
-   * digest of the page before, and whether the token is new to the run (or was first received on
-   * this same page, as on a retry).
-   */
-  async recordReceived(source: string, collection: string, page: number, digest: string, token?: string): Promise<{ previousDigest: string | null; tokenNew: boolean }> {
-    const k = this.keys(source, collection).tokens;
-    const p = this.redis.pipeline().hget(k, `digest.${page - 1}`).hset(k, `digest.${page}`, digest);
-    if (token !== undefined) p.hsetnx(k, `seen.${token}`, String(page)).hget(k, `seen.${token}`);
-    const replies = (await p.exec()) ?? [];
-    for (const [err] of replies) if (err) throw err;
-    const previousDigest = (replies[0]?.[1] as string | null | undefined) ?? null;
-    return { previousDigest, tokenNew: token === undefined || replies[3]?.[1] === String(page) };
   }
 
   async touch(source: string, collection: string, runId: string): Promise<void> {

@@ -26,7 +26,7 @@ afterEach(async () => {
 async function startRun(runId: string): Promise<void> {
   const r = await store.startRun(SOURCE, COLLECTION, { runId, ticket: `t${runId}`, title: 'Feed', staleMs: 0 });
   expect(r.started).toBe(true);
-  expect(await store.recordFetched(SOURCE, COLLECTION, { runId, page: 0, final: true, body: Buffer.from('{"objects":[]}') })).toBe(true);
+  expect(await store.recordFetched(SOURCE, COLLECTION, { runId, page: 0, final: true, body: Buffer.from('{"objects":[]}') })).toEqual({ current: true });
 }
 
 function page(runId: string, bundles: string[]): PageRecord {

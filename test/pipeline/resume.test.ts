@@ -126,10 +126,16 @@ describe('when the TAXII server loops', () => {
   ])('ends the run on %s with a clear error and a cursor that never passes what was delivered', async (_name, fault, code) => {
     await s.harness.runtime.store.resetCursor('feed', s.server.defaultCollectionId);
     s.server.setFault(fault);
+    const before = s.server.requestsTo('objects').length;
     const summary = await syncOnce(s.harness.runtime, {});
     s.server.clearFaults();
     expect(summary.ok).toBe(false);
     expect(summary.collections[0].error).toContain(code);
+    // The page that tripped the guard was the run's last request: the next page's job, enqueued
+    // with the page, never asked for anything.
+    const tripped = Number(/page (\d+)/.exec(summary.collections[0].error ?? '')?.[1]);
+    expect(tripped).toBeGreaterThan(0);
+    expect(s.server.requestsTo('objects').length - before).toBe(tripped + 1);
     const cursor = await s.harness.runtime.store.getCursor('feed', s.server.defaultCollectionId);
     const delivered = idsInFileSink(s.sinkDir);
     // Everything up to the cursor was delivered.
