@@ -16,7 +16,9 @@ try {
 } catch {
   cachedData = undefined;
 }
-const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+// The bundle is ASCII (esbuild --charset=ascii, checked by the build): read as latin1, the same
+// text without a UTF-8 decoding pass over 3 MB (5 to 25 ms of a start, measured with --help).
+const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'latin1')), { filename: file, cachedData });
 if (process.env.TAXII_CONNECTOR_WRITE_CODE_CACHE === '1') {
   // At build time: the cache holds what a start-up compiled (written as the process exits).
   process.on('exit', () => fs.writeFileSync(cacheFile, script.createCachedData()));
