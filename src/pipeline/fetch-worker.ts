@@ -10,7 +10,7 @@ import { badEnvelopeError, badJsonError, compareTimestamps, shiftTimestamp, type
 import type { PipelineContext } from './context';
 import type { EnvelopeFacts, NormalizedPage, PageSettings } from './normalize-page';
 import type { PageWork } from './normalizer';
-import type { LoopGuardFacts, RecordedPage } from './run-state';
+import type { FetchedResult, RecordedPage } from './run-state';
 import { BundleHandoff } from './handoff';
 import { FetchJob, PollJob, type DeliverJob } from './jobs';
 import { jobIds } from './keys';
@@ -114,11 +114,12 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       // The page is kept in Redis, its loop guards applied and the next one asked for in the same
       // round trip. Redis runs them in order: a page that trips a guard fails the run before the
       // next page's job exists, and that job, like any of a run superseded meanwhile, is skipped.
-      const record = { runId, page, ...paging, body: raw.body, guard: loopGuardFacts(facts, received.sent, page) };
-      const [fetched] = await Promise.all([ctx.store.recordFetched(source, collection, record), enqueueNextPage(ctx, data, paging)]);
+      const loops = loopErrors(page);
+      const guard = { digest: facts.digest, objects: facts.objects, sent: received.sent, repeatedError: runError(loops.repeated), identicalError: runError(loops.identical) };
+      const [fetched] = await Promise.all([ctx.store.recordFetched(source, collection, { runId, page, ...paging, body: raw.body, guard }), enqueueNextPage(ctx, data, paging)]);
       if (fetched.loop) {
         runFailed = true;
-        throw fetched.loop === 'repeated' ? repeatedNextError(page) : identicalPageError(page);
+        throw loops[fetched.loop];
       }
       if (!fetched.current) return { stale: true };
       work = received.work;
@@ -152,8 +153,8 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       throw err;
     }
     await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, { kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1 });
-    if (runFailed || (await ctx.store.failRun(source, collection, runId, `${info.code}: ${info.message}`))) await endRun(ctx, source, collection);
-    throw new UnrecoverableError(`${info.code}: ${info.message}`);
+    if (runFailed || (await ctx.store.failRun(source, collection, runId, runError(err)))) await endRun(ctx, source, collection);
+    throw new UnrecoverableError(runError(err));
   }
 }
 
@@ -217,7 +218,7 @@ async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, tokenFresh: b
   ctx.observer.pageFetched?.({ source, collection, objects: fetched.objects, bytes: raw.bytes, ms: Date.now() - started });
 
   // The loop guard that needs nothing of the run (the others go with the page's record, see
-  // loopGuardFacts). TAXII 2.1 §3.4: `more` without `next` means "go on with added_after =
+  // loopErrors). TAXII 2.1 §3.4: `more` without `next` means "go on with added_after =
   // X-TAXII-Date-Added-Last". Without that header, or when it does not move past the query's
   // added_after, there is no way on.
   if (fetched.more && !fetched.next && !(fetched.dateAddedLast && (!addedAfter || compareTimestamps(fetched.dateAddedLast, addedAfter) > 0))) {
@@ -227,24 +228,24 @@ async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, tokenFresh: b
   return { raw, facts: outcome.facts, work, addedAfter, sent: next };
 }
 
-function repeatedNextError(page: number): ConnectorError {
-  return loopError(`the server repeated a next token already seen in this run without moving on (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT');
-}
-
-function identicalPageError(page: number): ConnectorError {
-  return loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE');
+/** A run's error, as the run and its summary show it. */
+function runError(err: unknown): string {
+  const info = describeError(err);
+  return `${info.code}: ${info.message}`;
 }
 
 /**
- * The loop guards' view of a received page (RECORD_FETCHED applies them, DESIGN: a server fault
- * ends the run with a clear error), with the run's error for each, as failRun would write it. The
- * rule is the client's LoopGuard: a token received before is a loop, unless it is the token just
- * sent and the page moved on (a server-side cursor keeps one token for the whole paging, as the
- * OASIS server does); only a request that carried a token can get "the same page again".
+ * The errors of the loop guards that go with the page's record (RECORD_FETCHED applies them, DESIGN:
+ * a server fault ends the run with a clear error). The rule is the client's LoopGuard: a token
+ * received before is a loop, unless it is the token just sent and the page moved on (a server-side
+ * cursor keeps one token for the whole paging, as the OASIS server does); only a request that
+ * carried a token can get "the same page again".
  */
-function loopGuardFacts(facts: EnvelopeFacts, sent: string | undefined, page: number): LoopGuardFacts {
-  const asRunError = (err: ConnectorError): string => `${err.code}: ${err.message}`;
-  return { digest: facts.digest, objects: facts.objects, sent, repeatedError: asRunError(repeatedNextError(page)), identicalError: asRunError(identicalPageError(page)) };
+function loopErrors(page: number): Record<NonNullable<FetchedResult['loop']>, ConnectorError> {
+  return {
+    repeated: loopError(`the server repeated a next token already seen in this run without moving on (page ${page})`, 'TAXII_LOOP_REPEATED_NEXT'),
+    identical: loopError(`the server sent page ${page} identical to the page before`, 'TAXII_LOOP_IDENTICAL_PAGE'),
+  };
 }
 
 /** The envelope of a page received before a crash, as kept in Redis. */

@@ -3,7 +3,8 @@
 
 /**
  * Shared by the scripts: the Redis server's clock in milliseconds (run bookkeeping never depends on
- * a worker's clock), and the copy of a finished run's summary into the last-run hash.
+ * a worker's clock), the copy of a finished run's summary into the last-run hash, and a run ended
+ * as failed (the cursor stays where it is).
  */
 const COMMON = `
 local function nowMs()
@@ -18,6 +19,10 @@ local function archive(run, lastrun)
     local v = redis.call('HGET', run, f)
     if v then redis.call('HSET', lastrun, f, v) end
   end
+end
+local function fail(run, lastrun, err)
+  redis.call('HSET', run, 'status', 'failed', 'endedAt', nowMs(), 'error', err)
+  archive(run, lastrun)
 end
 `;
 
@@ -114,8 +119,7 @@ if ARGV[8] ~= '' then
   elseif identical then loop, err = 'identical', ARGV[12] end
   if loop then
     redis.call('HDEL', KEYS[3], ARGV[1] .. '.' .. page)
-    redis.call('HSET', KEYS[1], 'status', 'failed', 'endedAt', nowMs(), 'error', err)
-    archive(KEYS[1], KEYS[4])
+    fail(KEYS[1], KEYS[4], err)
     return {-4, loop}
   end
 end
@@ -173,8 +177,7 @@ return {1, r[1], r[2]}
 /** KEYS: run, lastrun. ARGV: runId, error. Ends a run as failed; the cursor stays where it is. */
 export const FAIL_RUN = `${COMMON}
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'failed', 'endedAt', nowMs(), 'error', ARGV[2])
-archive(KEYS[1], KEYS[2])
+fail(KEYS[1], KEYS[2], ARGV[2])
 return 1
 `;
 
