@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { withTaxiiServer } from './lib/cases';
 import { runConnector, type ConnectorRun } from './lib/connector';
 import { runFloor } from './lib/floor-run';
+import { freshMemoryMsPerMb } from './lib/machine';
 import { mb, medianOf, ratio, secs } from './lib/stats';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,7 +39,10 @@ async function main(): Promise<void> {
         ratios[j]!.push(run.seconds / floor.seconds);
       }
     }
-    process.stdout.write(`N=${objects} page=${pageSize}, ${repeats} runs each, file sink; floor median ${secs(medianOf(floors, (f) => f))} s\n`);
+    process.stdout.write(
+      `N=${objects} page=${pageSize}, ${repeats} runs each, file sink; floor median ${secs(medianOf(floors, (f) => f))} s; ` +
+        `fresh memory ${freshMemoryMsPerMb().toFixed(2)} ms a MB\n`,
+    );
     for (const [j, cli] of clis.entries()) {
       const r = runs[j]!;
       process.stdout.write(

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { PipelineConfig } from '../src/config/schema';
 import { measureCase, measurePipelining, withTaxiiServer, type BenchSettings, type CaseResult } from './lib/cases';
+import { freshMemoryMsPerMb } from './lib/machine';
 import { renderReport } from './lib/report';
 import { checkTargets, PLATEAU } from './lib/targets';
 
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
     log,
   };
 
+  const freshBefore = freshMemoryMsPerMb();
+  log(`fresh memory: ${freshBefore.toFixed(2)} ms per MB`);
   const cases: CaseResult[] = [];
   for (const objects of o.quick ? [10_000] : [10_000, 100_000]) {
     log(`generating ${objects.toLocaleString('en-US')} objects`);
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
   }
   const pipelining = await measurePipelining(settings);
 
+  const freshAfter = freshMemoryMsPerMb();
   const pipeline = PipelineConfig.parse({});
   const cpu = cpus();
   const report = renderReport(
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
         ? '`node --import tsx src/cli.ts --config <temp yml> sync --once --json`'
         : `\`node ${o.cli ? cli : 'dist/cli.js'} --config <temp yml> sync --once --json\` (the built CLI, as users run it)`,
       repeats: o.repeats,
+      freshMemoryMsPerMb: [freshBefore, freshAfter],
       pipeline: {
         max_pages_in_flight: pipeline.max_pages_in_flight,
         max_pending_bundles: pipeline.max_pending_bundles,
