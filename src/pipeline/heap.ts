@@ -26,10 +26,11 @@ export function hasLargePages(pageSizes: readonly number[]): boolean {
  * Keeps the old generation near what is live. What large pages keep is promoted and dropped page
  * after page; with V8's default growth the garbage of several waited for the next full collection
  * (peak RSS 279 -> 223 MB when pages were parsed whole, 240 -> 193 MB since they are read lazily).
- * Its price is the full collections of every isolate, the main thread's too: 13% more CPU where
- * fresh memory cost 3 ms a MB, about 20% where it costs 0.2 ms (187 -> 157 MB). No cap is set: a
- * large page still gets what it needs. A `--heap-growing-percent` given to node wins (0 is V8's own
- * growth, the faster); returns whether this one was set.
+ * Its price is more full collections: 5% more CPU than V8's own growth (172 -> 152 MB), once the
+ * main thread's young generation stays small (dist/cli.js); with the 16 MB one start-up used to
+ * leave, V8 marked the main thread's old generation without end and the price was 20%. No cap is
+ * set: a large page still gets what it needs. A `--heap-growing-percent` given to node wins (0 is
+ * V8's own growth); returns whether this one was set.
  */
 export function slowHeapGrowth(node = { execArgv: process.execArgv, options: process.env.NODE_OPTIONS }): boolean {
   if (/--heap-growing-percent/.test(`${node.execArgv.join(' ')} ${node.options ?? ''}`)) return false;
