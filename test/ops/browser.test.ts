@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { jobIds } from '../../src/pipeline/keys';
 import { syncOnce } from '../../src/pipeline/sync';
 import { baseRawConfig, buildConfig, uniquePrefix } from '../support/pipeline-harness';
+import { waitFor } from '../support/reliability-setup';
 import { startStixEndpoint, type StixEndpoint } from '../support/stix-endpoint';
 import { generateObjects, startTaxiiServer, type TaxiiTestServer } from '../support/taxii-server';
 import { startOpsHarness, type OpsHarness } from './ops-harness';
@@ -64,6 +65,8 @@ describe('when an operator uses the ops pages in a browser', () => {
     expect(summary.totals).toMatchObject({ fetched: seeds.length, delivered: 0, deadLettered: seeds.length });
     const jobId = jobIds.deliver('feed', server.defaultCollectionId, '1', 0, 0, 'http');
     const job = await h.runtime.queues.deliver.getJob(jobId);
+    // The run counts the bundle dead-lettered before BullMQ has moved its job to the failed set.
+    await waitFor('the delivery job to be failed', async () => (await job?.getState()) === 'failed', 10_000);
     expect(await job?.getState()).toBe('failed');
     expect(await h.runtime.deadLetters.count()).toBe(1);
 
