@@ -39,8 +39,29 @@ if (process.env.TAXII_CONNECTOR_WRITE_CODE_CACHE === '1') {
 // the code cache's); a semi-space flag given to node is left alone.
 const holdYoung = process.env.TAXII_CONNECTOR_WRITE_CODE_CACHE !== '1' && !/--(max-|min-)?semi-space/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
 if (holdYoung) v8.setFlagsFromString('--semi-space-growth-factor=1');
+// axios probes the fetch API as it loads (FormData, Request, Response, fetch), and the first touch
+// of any of them makes Node load undici: 11 built-in modules, 15 to 25 ms of every start (--help,
+// 40 starts each). The connector sends with axios's http adapter only, so while the bundle loads
+// those globals read as undefined (axios then takes the fetch adapter as unsupported); they are
+// put back as they were once it has loaded, before any of its asynchronous work runs.
+const FETCH_GLOBALS = ['fetch', 'Request', 'Response', 'FormData', 'Headers'];
+const fetchGlobals = FETCH_GLOBALS.map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)]);
+for (const name of FETCH_GLOBALS) Object.defineProperty(globalThis, name, { value: undefined, configurable: true, writable: true });
 const bundle = new Module(file, module);
 bundle.filename = file;
 bundle.paths = Module._nodeModulePaths(__dirname);
-script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, __dirname);
+function restoreFetchGlobals() {
+  process.removeListener('exit', restoreFetchGlobals);
+  for (const [name, descriptor] of fetchGlobals) {
+    if (descriptor) Object.defineProperty(globalThis, name, descriptor);
+    else delete globalThis[name];
+  }
+}
+// A command that exits while the bundle loads (--help) must not leave them out to exit listeners.
+process.prependListener('exit', restoreFetchGlobals);
+try {
+  script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, __dirname);
+} finally {
+  restoreFetchGlobals();
+}
 if (holdYoung) setImmediate(() => v8.setFlagsFromString('--semi-space-growth-factor=2'));

@@ -60,6 +60,23 @@ describe('the built command line (npm run build)', () => {
     for (const seed of seeds) expect(ids.get(seed.object.id as string)).toBe(1);
   }, 60_000);
 
+  it('loads without undici, and leaves the fetch API as Node made it', async () => {
+    const probe = join(dir, 'fetch-probe.js');
+    writeFileSync(
+      probe,
+      `process.on('exit', () => {
+        const undiciLoaded = process.moduleLoadList.some((m) => m.includes('undici'));
+        const types = ['fetch', 'Request', 'Response', 'FormData', 'Headers'].map((k) => typeof globalThis[k]);
+        process.stderr.write('PROBE ' + JSON.stringify({ undiciLoaded, types }) + '\\n');
+      });`,
+    );
+    const r = await node(['-r', probe, 'dist/cli.js', '--help']);
+    expect(r.code).toBe(0);
+    const line = /^PROBE (.*)$/m.exec(r.stderr);
+    expect(line).not.toBeNull();
+    expect(JSON.parse(line![1]!)).toEqual({ undiciLoaded: false, types: ['function', 'function', 'function', 'function', 'function'] });
+  });
+
   it.each([
     ['with no code cache', undefined],
     ['with a code cache V8 refuses', Buffer.from('not a code cache')],
