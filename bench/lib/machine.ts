@@ -1,7 +1,5 @@
 // What the machine charges for memory written the first time (page faults), measured in a child
-// process of its own. The floor allocates a fresh body and fresh objects for every page; the
-// connector reuses its page and bundle memory. So the ratios to the floor move with this figure:
-// on the same VM it has been measured from 0.3 to more than 3 ms a megabyte.
+// process of its own: the ratios to the floor move with it (the report's "How to read this").
 import { spawnSync } from 'node:child_process';
 
 const PROBE = `

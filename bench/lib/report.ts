@@ -112,7 +112,7 @@ export function renderReport(ctx: ReportContext, cases: CaseResult[], pipelining
     '- **Memory fresh from the system** (bench/lib/machine.ts: 64 MB written in arrays of 4 MB, in a child process):',
     '  the floor takes a new body and new objects for every page, and pays for each page of memory the first time it',
     '  is written; the connector reuses its page and bundle memory. So the ratios to the floor move with this figure,',
-    '  which drifts on a virtual machine: on one 2-vCPU VM it was measured from 0.3 to more than 3 ms a MB, and the',
+    '  which drifts on a virtual machine: on one 2-vCPU VM it was measured from 0.2 to more than 3 ms a MB, and the',
     '  floor of 100,000 objects in pages of 1000 took from 0.7 to 1.9 s while the connector took from 1.6 to 3.0 s.',
     '- **seconds** of `sync --once`: from spawning the process to its exit, so process start, module loading,',
     '  Redis connection, TAXII discovery, sink start-up and shutdown all count against the connector.',

@@ -153,8 +153,9 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       throw err;
     }
     await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, { kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1 });
-    if (runFailed || (await ctx.store.failRun(source, collection, runId, runError(err)))) await endRun(ctx, source, collection);
-    throw new UnrecoverableError(runError(err));
+    const error = runError(err);
+    if (runFailed || (await ctx.store.failRun(source, collection, runId, error))) await endRun(ctx, source, collection);
+    throw new UnrecoverableError(error);
   }
 }
 
