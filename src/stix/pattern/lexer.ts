@@ -1,5 +1,9 @@
 // Tokenizer of the STIX 2.1 patterning language (STIX 2.1 §9; lexical rules of the OASIS
-// STIXPattern grammar): keywords are case-sensitive, literals carry their source offset.
+// STIXPattern grammar): keywords are case-sensitive, literals carry their source offset. A cursor
+// over the pattern, not a stream of token objects: the current token is its kind and bounds, its
+// text and value cut out only when asked for. Every indicator of a page is checked, so a pattern
+// that parses should leave little behind (a token object and its text per token were a sixth of
+// what a page's checks allocated).
 import { parseTimestamp } from '../timestamp';
 
 export type TokenKind =
@@ -7,16 +11,6 @@ export type TokenKind =
   | 'EQ' | 'NEQ' | 'LT' | 'LE' | 'GT' | 'GE'
   | 'KEYWORD' | 'IDENT' | 'STRING' | 'INT' | 'FLOAT' | 'BOOL' | 'TIMESTAMP' | 'HEX' | 'BINARY'
   | 'EOF';
-
-export interface Token {
-  kind: TokenKind;
-  /** Character offset of the token's first character in the pattern. */
-  start: number;
-  /** The token's source text. */
-  text: string;
-  /** Decoded value: a string literal without quotes and escapes, a literal's content. */
-  value: string;
-}
 
 /** A syntax error, with the character offset where it was found. */
 export class PatternSyntaxError extends Error {
@@ -32,10 +26,22 @@ export class PatternSyntaxError extends Error {
 }
 
 /** STIX 2.1 §9 operator and qualifier keywords; `LAST` is reserved. */
-const KEYWORDS = new Set([
+const KEYWORDS = [
   'AND', 'OR', 'NOT', 'FOLLOWEDBY', 'LIKE', 'MATCHES', 'ISSUPERSET', 'ISSUBSET', 'EXISTS', 'LAST', 'IN',
   'START', 'STOP', 'SECONDS', 'WITHIN', 'REPEATS', 'TIMES',
-]);
+];
+
+/** The kind of the word from `start` to `end`: a keyword (all upper case), `true` or `false`, else an identifier. */
+function wordKind(src: string, start: number, end: number): TokenKind {
+  const c = src.charCodeAt(start);
+  const length = end - start;
+  if (c >= 65 && c <= 90) {
+    for (const k of KEYWORDS) if (k.length === length && src.startsWith(k, start)) return 'KEYWORD';
+    return 'IDENT';
+  }
+  if ((c === 116 && length === 4 && src.startsWith('true', start)) || (c === 102 && length === 5 && src.startsWith('false', start))) return 'BOOL';
+  return 'IDENT';
+}
 
 const HEX_CONTENT = /^(?:[0-9a-fA-F]{2})*$/;
 const BASE64_CONTENT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$/;
@@ -62,39 +68,84 @@ function isIdentPart(c: number): boolean {
 }
 
 export class Lexer {
+  /** The current token: its kind, and where it starts and ends in the pattern. */
+  kind: TokenKind = 'EOF';
+  start = 0;
+  end = 0;
   private pos = 0;
 
   constructor(private readonly src: string) {}
 
-  next(): Token {
+  /** The current token's source text. */
+  text(): string {
+    return this.src.slice(this.start, this.end);
+  }
+
+  /** Whether the current token's text is `text`. */
+  is(text: string): boolean {
+    return this.end - this.start === text.length && this.src.startsWith(text, this.start);
+  }
+
+  /** Whether the current token is an identifier with a hyphen (a property name must be quoted then). */
+  hasHyphen(): boolean {
+    const i = this.src.indexOf('-', this.start);
+    return i >= 0 && i < this.end;
+  }
+
+  /**
+   * The current token's decoded value: a string literal without its quotes and escapes, the
+   * content of a `t'…'`, `h'…'` or `b'…'` literal, else the token's text.
+   */
+  value(): string {
+    const { src, start, end } = this;
+    switch (this.kind) {
+      case 'STRING': {
+        const raw = src.slice(start + 1, end - 1);
+        return raw.includes('\\') ? raw.replace(/\\(['\\])/g, '$1') : raw;
+      }
+      case 'TIMESTAMP':
+      case 'HEX':
+      case 'BINARY':
+        return src.slice(start + 2, end - 1);
+      default:
+        return src.slice(start, end);
+    }
+  }
+
+  /** Moves to the next token. */
+  next(): void {
     this.skipTrivia();
     const src = this.src;
     const start = this.pos;
-    if (start >= src.length) return { kind: 'EOF', start, text: '', value: '' };
+    this.start = start;
+    if (start >= src.length) {
+      this.token('EOF', start);
+      return;
+    }
     const c = src.charCodeAt(start);
     switch (c) {
-      case 91: return this.punct('LBRACK', 1);
-      case 93: return this.punct('RBRACK', 1);
-      case 40: return this.punct('LPAREN', 1);
-      case 41: return this.punct('RPAREN', 1);
-      case 58: return this.punct('COLON', 1);
-      case 44: return this.punct('COMMA', 1);
-      case 42: return this.punct('ASTERISK', 1);
-      case 61: return this.punct('EQ', src.charCodeAt(start + 1) === 61 ? 2 : 1);
+      case 91: return this.token('LBRACK', start + 1);
+      case 93: return this.token('RBRACK', start + 1);
+      case 40: return this.token('LPAREN', start + 1);
+      case 41: return this.token('RPAREN', start + 1);
+      case 58: return this.token('COLON', start + 1);
+      case 44: return this.token('COMMA', start + 1);
+      case 42: return this.token('ASTERISK', start + 1);
+      case 61: return this.token('EQ', src.charCodeAt(start + 1) === 61 ? start + 2 : start + 1);
       case 33:
-        if (src.charCodeAt(start + 1) === 61) return this.punct('NEQ', 2);
+        if (src.charCodeAt(start + 1) === 61) return this.token('NEQ', start + 2);
         throw new PatternSyntaxError(start, "unexpected character '!'");
       case 60: {
         const n = src.charCodeAt(start + 1);
-        if (n === 61) return this.punct('LE', 2);
-        if (n === 62) return this.punct('NEQ', 2);
-        return this.punct('LT', 1);
+        if (n === 61) return this.token('LE', start + 2);
+        if (n === 62) return this.token('NEQ', start + 2);
+        return this.token('LT', start + 1);
       }
-      case 62: return src.charCodeAt(start + 1) === 61 ? this.punct('GE', 2) : this.punct('GT', 1);
+      case 62: return src.charCodeAt(start + 1) === 61 ? this.token('GE', start + 2) : this.token('GT', start + 1);
       case 39: return this.string();
       case 46:
         if (isDigit(src.charCodeAt(start + 1))) return this.number();
-        return this.punct('DOT', 1);
+        return this.token('DOT', start + 1);
       default:
         break;
     }
@@ -103,20 +154,17 @@ export class Lexer {
       if (src.charCodeAt(start + 1) === 39 && (c === 116 || c === 104 || c === 98)) return this.prefixedLiteral(c);
       let end = start + 1;
       while (end < src.length && isIdentPart(src.charCodeAt(end))) end++;
-      this.pos = end;
-      const text = src.slice(start, end);
-      if (KEYWORDS.has(text)) return { kind: 'KEYWORD', start, text, value: text };
-      if (text === 'true' || text === 'false') return { kind: 'BOOL', start, text, value: text };
-      return { kind: 'IDENT', start, text, value: text };
+      this.token(wordKind(src, start, end), end);
+      return;
     }
     throw new PatternSyntaxError(start, `unexpected character ${JSON.stringify(src[start])}`);
   }
 
-  private punct(kind: TokenKind, length: number): Token {
-    const start = this.pos;
-    this.pos += length;
-    const text = this.src.slice(start, this.pos);
-    return { kind, start, text, value: text };
+  /** The current token is `kind`, from `start` to `end`; the next one is looked for from `end`. */
+  private token(kind: TokenKind, end: number): void {
+    this.kind = kind;
+    this.end = end;
+    this.pos = end;
   }
 
   private skipTrivia(): void {
@@ -138,11 +186,9 @@ export class Lexer {
   }
 
   /** STIX 2.1 §9 string constants: `'…'` where only `\'` and `\\` are escapes. */
-  private string(): Token {
+  private string(): void {
     const src = this.src;
     const start = this.pos;
-    let value = '';
-    let chunk = start + 1;
     let i = start + 1;
     for (;;) {
       if (i >= src.length) throw new PatternSyntaxError(start, 'unterminated string literal');
@@ -151,20 +197,16 @@ export class Lexer {
       if (c === 92) {
         const n = src.charCodeAt(i + 1);
         if (n !== 39 && n !== 92) throw new PatternSyntaxError(i, "invalid escape in string literal (only \\' and \\\\ are allowed)");
-        value += src.slice(chunk, i) + src[i + 1];
         i += 2;
-        chunk = i;
         continue;
       }
       i++;
     }
-    value += src.slice(chunk, i);
-    this.pos = i + 1;
-    return { kind: 'STRING', start, text: src.slice(start, this.pos), value };
+    this.token('STRING', i + 1);
   }
 
   /** Integers `[+-]?(0|[1-9][0-9]*)` and floats `[+-]?[0-9]*\.[0-9]+`. */
-  private number(): Token {
+  private number(): void {
     const src = this.src;
     const start = this.pos;
     let i = start;
@@ -176,21 +218,18 @@ export class Lexer {
     if (src.charCodeAt(i) === 46 && isDigit(src.charCodeAt(i + 1))) {
       i++;
       while (isDigit(src.charCodeAt(i))) i++;
-      this.pos = i;
-      const text = src.slice(start, i);
-      return { kind: 'FLOAT', start, text, value: text };
+      this.token('FLOAT', i);
+      return;
     }
     if (intEnd === intStart) throw new PatternSyntaxError(start, `unexpected character ${JSON.stringify(src[start])}`);
     if (src.charCodeAt(intStart) === 48 && intEnd - intStart > 1) {
       throw new PatternSyntaxError(start, 'integer literal with a leading zero');
     }
-    this.pos = i;
-    const text = src.slice(start, i);
-    return { kind: 'INT', start, text, value: text };
+    this.token('INT', i);
   }
 
   /** `t'…'` timestamp, `h'…'` hex and `b'…'` base64 binary constants (STIX 2.1 §9). */
-  private prefixedLiteral(prefix: number): Token {
+  private prefixedLiteral(prefix: number): void {
     const src = this.src;
     const start = this.pos;
     const close = src.indexOf("'", start + 2);
@@ -209,7 +248,6 @@ export class Lexer {
       kind = 'BINARY';
       if (!BASE64_CONTENT.test(content)) throw new PatternSyntaxError(start, `invalid base64 binary literal b'${content}'`);
     }
-    this.pos = close + 1;
-    return { kind, start, text: src.slice(start, this.pos), value: content };
+    this.token(kind, close + 1);
   }
 }

@@ -1,7 +1,7 @@
 // Recursive-descent parser of STIX 2.1 patterns (STIX 2.1 §9): observation expressions joined by
 // AND / OR / FOLLOWEDBY with qualifiers, comparison expressions inside brackets. Precedence, from
 // loosest: FOLLOWEDBY, OR, AND (observations); OR, AND (comparisons) — as in the OASIS grammar.
-import { Lexer, PatternSyntaxError, type Token, type TokenKind } from './lexer';
+import { Lexer, PatternSyntaxError, type TokenKind } from './lexer';
 
 export type LiteralType = 'string' | 'int' | 'float' | 'bool' | 'timestamp' | 'hex' | 'binary';
 export interface Literal {
@@ -42,38 +42,54 @@ const OPERATOR_OF_TOKEN: Partial<Record<TokenKind, ComparisonOperator>> = {
 const LITERAL_TYPES: Partial<Record<TokenKind, LiteralType>> = {
   STRING: 'string', INT: 'int', FLOAT: 'float', BOOL: 'bool', TIMESTAMP: 'timestamp', HEX: 'hex', BINARY: 'binary',
 };
+/** The operators whose operand is one string literal. */
+const STRING_OPERATORS = ['LIKE', 'MATCHES', 'ISSUBSET', 'ISSUPERSET'] as const;
 /** Nesting limit, so a hostile pattern cannot exhaust the stack. */
 const MAX_DEPTH = 200;
 
 class Parser {
-  private readonly lexer: Lexer;
-  private token: Token;
+  /** The pattern's tokens, read one at a time: the current one is the parser's lookahead. */
+  private readonly lex: Lexer;
   private depth = 0;
 
   constructor(src: string) {
-    this.lexer = new Lexer(src);
-    this.token = this.lexer.next();
+    this.lex = new Lexer(src);
+    this.lex.next();
   }
 
   parse(): ObservationExpression {
     const expression = this.observationExpressions();
-    if (this.token.kind !== 'EOF') this.fail('an observation operator, a qualifier or the end of the pattern');
+    if (this.lex.kind !== 'EOF') this.fail('an observation operator, a qualifier or the end of the pattern');
     return expression;
   }
 
-  private advance(): Token {
-    const t = this.token;
-    this.token = this.lexer.next();
-    return t;
+  private advance(): void {
+    this.lex.next();
   }
 
   private isKeyword(word: string): boolean {
-    return this.token.kind === 'KEYWORD' && this.token.value === word;
+    return this.lex.kind === 'KEYWORD' && this.lex.is(word);
   }
 
-  private expect(kind: TokenKind, what: string): Token {
-    if (this.token.kind !== kind) this.fail(what);
-    return this.advance();
+  private expect(kind: TokenKind, what: string): void {
+    if (this.lex.kind !== kind) this.fail(what);
+    this.advance();
+  }
+
+  /** expect() of a token whose text is wanted: the text. */
+  private expectText(kind: TokenKind, what: string): string {
+    if (this.lex.kind !== kind) this.fail(what);
+    const text = this.lex.text();
+    this.advance();
+    return text;
+  }
+
+  /** expect() of a token whose value is wanted: the value. */
+  private expectValue(kind: TokenKind, what: string): string {
+    if (this.lex.kind !== kind) this.fail(what);
+    const value = this.lex.value();
+    this.advance();
+    return value;
   }
 
   private expectKeyword(word: string): void {
@@ -82,13 +98,12 @@ class Parser {
   }
 
   private fail(expected: string): never {
-    const t = this.token;
-    const found = t.kind === 'EOF' ? 'the end of the pattern' : `'${t.text}'`;
-    throw new PatternSyntaxError(t.start, `expected ${expected} but found ${found}`);
+    const found = this.lex.kind === 'EOF' ? 'the end of the pattern' : `'${this.lex.text()}'`;
+    throw new PatternSyntaxError(this.lex.start, `expected ${expected} but found ${found}`);
   }
 
   private enter(): void {
-    if (++this.depth > MAX_DEPTH) throw new PatternSyntaxError(this.token.start, 'pattern nested too deeply');
+    if (++this.depth > MAX_DEPTH) throw new PatternSyntaxError(this.lex.start, 'pattern nested too deeply');
   }
 
   private observationExpressions(): ObservationExpression {
@@ -122,11 +137,11 @@ class Parser {
   private observation(): ObservationExpression {
     this.enter();
     let expression: ObservationExpression;
-    if (this.token.kind === 'LBRACK') {
+    if (this.lex.kind === 'LBRACK') {
       this.advance();
       expression = { kind: 'observation', comparison: this.comparisonOr() };
       this.expect('RBRACK', "']'");
-    } else if (this.token.kind === 'LPAREN') {
+    } else if (this.lex.kind === 'LPAREN') {
       this.advance();
       expression = this.observationExpressions();
       this.expect('RPAREN', "')'");
@@ -143,27 +158,28 @@ class Parser {
   }
 
   private qualifier(): Qualifier | undefined {
+    const lex = this.lex;
     if (this.isKeyword('WITHIN')) {
       this.advance();
-      const t = this.token;
-      if ((t.kind !== 'INT' && t.kind !== 'FLOAT') || t.text.startsWith('-')) this.fail('a positive number of seconds');
+      if ((lex.kind !== 'INT' && lex.kind !== 'FLOAT') || lex.text().startsWith('-')) this.fail('a positive number of seconds');
+      const seconds = Number(lex.text());
       this.advance();
       this.expectKeyword('SECONDS');
-      return { kind: 'within', seconds: Number(t.text) };
+      return { kind: 'within', seconds };
     }
     if (this.isKeyword('REPEATS')) {
       this.advance();
-      const t = this.token;
-      if (t.kind !== 'INT' || t.text.startsWith('-')) this.fail('a positive integer');
+      if (lex.kind !== 'INT' || lex.text().startsWith('-')) this.fail('a positive integer');
+      const times = Number(lex.text());
       this.advance();
       this.expectKeyword('TIMES');
-      return { kind: 'repeats', times: Number(t.text) };
+      return { kind: 'repeats', times };
     }
     if (this.isKeyword('START')) {
       this.advance();
-      const start = this.expect('TIMESTAMP', "a timestamp literal t'…'").value;
+      const start = this.expectValue('TIMESTAMP', "a timestamp literal t'…'");
       this.expectKeyword('STOP');
-      const stop = this.expect('TIMESTAMP', "a timestamp literal t'…'").value;
+      const stop = this.expectValue('TIMESTAMP', "a timestamp literal t'…'");
       return { kind: 'start-stop', start, stop };
     }
     return undefined;
@@ -188,7 +204,7 @@ class Parser {
   }
 
   private propTest(): ComparisonExpression {
-    if (this.token.kind === 'LPAREN') {
+    if (this.lex.kind === 'LPAREN') {
       this.enter();
       this.advance();
       const inner = this.comparisonOr();
@@ -206,27 +222,22 @@ class Parser {
       this.advance();
       negated = true;
     }
-    const op = this.token;
-    if (EQUALITY.has(op.kind) || ORDERING.has(op.kind)) {
+    const op = this.lex.kind;
+    if (EQUALITY.has(op) || ORDERING.has(op)) {
       this.advance();
-      const value = this.literal(ORDERING.has(op.kind));
-      return { kind: 'test', path, operator: OPERATOR_OF_TOKEN[op.kind] as ComparisonOperator, negated, value };
+      const value = this.literal(ORDERING.has(op));
+      return { kind: 'test', path, operator: OPERATOR_OF_TOKEN[op] as ComparisonOperator, negated, value };
     }
-    if (op.kind === 'KEYWORD') {
-      switch (op.value) {
-        case 'IN':
-          this.advance();
-          return { kind: 'test', path, operator: 'IN', negated, value: this.setLiteral() };
-        case 'LIKE':
-        case 'MATCHES':
-        case 'ISSUBSET':
-        case 'ISSUPERSET': {
-          this.advance();
-          const value = this.expect('STRING', 'a string literal');
-          return { kind: 'test', path, operator: op.value, negated, value: { type: 'string', value: value.value } };
-        }
-        default:
-          break;
+    if (op === 'KEYWORD') {
+      if (this.lex.is('IN')) {
+        this.advance();
+        return { kind: 'test', path, operator: 'IN', negated, value: this.setLiteral() };
+      }
+      for (const operator of STRING_OPERATORS) {
+        if (!this.lex.is(operator)) continue;
+        this.advance();
+        const value = this.expectValue('STRING', 'a string literal');
+        return { kind: 'test', path, operator, negated, value: { type: 'string', value } };
       }
     }
     return this.fail('a comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, ISSUBSET, ISSUPERSET)');
@@ -234,59 +245,63 @@ class Parser {
 
   /** `type:first.key[0].'quoted key'[*]` (STIX 2.1 §9, object paths). */
   private objectPath(): ObjectPath {
-    const type = this.expect('IDENT', 'an object type');
+    const lex = this.lex;
+    const objectType = this.expectText('IDENT', 'an object type');
     this.expect('COLON', "':'");
-    const steps: PathStep[] = [];
-    const first = this.token;
-    if (first.kind === 'STRING' || (first.kind === 'IDENT' && !first.text.includes('-'))) {
-      steps.push({ key: first.value });
-      this.advance();
-    } else {
-      this.fail('a property name');
-    }
+    const steps: PathStep[] = [{ key: this.propertyName('a property name') }];
     for (;;) {
-      if (this.token.kind === 'DOT') {
+      if (lex.kind === 'DOT') {
         this.advance();
-        const key = this.token;
-        if (key.kind === 'STRING' || (key.kind === 'IDENT' && !key.text.includes('-'))) {
-          steps.push({ key: key.value });
-          this.advance();
-        } else {
-          this.fail('a property name (quote names that contain hyphens)');
-        }
-      } else if (this.token.kind === 'LBRACK') {
+        steps.push({ key: this.propertyName('a property name (quote names that contain hyphens)') });
+      } else if (lex.kind === 'LBRACK') {
         this.advance();
-        const index = this.token;
-        if (index.kind === 'ASTERISK') steps.push({ index: '*' });
-        else if (index.kind === 'INT') steps.push({ index: Number(index.text) });
-        else this.fail("a list index or '*'");
-        this.advance();
+        steps.push(this.listIndex());
         this.expect('RBRACK', "']'");
       } else {
-        return { objectType: type.text, steps };
+        return { objectType, steps };
       }
     }
   }
 
-  private literal(orderable: boolean): Literal {
-    const t = this.token;
-    const type = LITERAL_TYPES[t.kind];
-    if (type === undefined || (orderable && type === 'bool')) this.fail(orderable ? 'an orderable literal' : 'a literal');
+  /** `[0]` or `[*]` of an object path, after its `[`. */
+  private listIndex(): PathStep {
+    const lex = this.lex;
+    let step: PathStep;
+    if (lex.kind === 'ASTERISK') step = { index: '*' };
+    else if (lex.kind === 'INT') step = { index: Number(lex.text()) };
+    else this.fail("a list index or '*'");
     this.advance();
-    return { type, value: t.value };
+    return step;
+  }
+
+  /** A property name of an object path: quoted, or an identifier without hyphens. */
+  private propertyName(what: string): string {
+    const lex = this.lex;
+    if (lex.kind !== 'STRING' && (lex.kind !== 'IDENT' || lex.hasHyphen())) this.fail(what);
+    const name = lex.value();
+    this.advance();
+    return name;
+  }
+
+  private literal(orderable: boolean): Literal {
+    const type = LITERAL_TYPES[this.lex.kind];
+    if (type === undefined || (orderable && type === 'bool')) this.fail(orderable ? 'an orderable literal' : 'a literal');
+    const value = this.lex.value();
+    this.advance();
+    return { type, value };
   }
 
   /** `( literal, … )` or `()` (STIX 2.1 §9, set constants). */
   private setLiteral(): Literal[] {
     this.expect('LPAREN', "'(' starting a set");
     const values: Literal[] = [];
-    if (this.token.kind === 'RPAREN') {
+    if (this.lex.kind === 'RPAREN') {
       this.advance();
       return values;
     }
     for (;;) {
       values.push(this.literal(false));
-      if (this.token.kind === 'COMMA') {
+      if (this.lex.kind === 'COMMA') {
         this.advance();
         continue;
       }
