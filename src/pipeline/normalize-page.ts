@@ -132,14 +132,17 @@ export function readPage(body: Uint8Array): { outcome: EnvelopeOutcome; objects:
 /** Objects checked between two turns of a thread's event loop (a few milliseconds of work). */
 export const SLICE_OBJECTS = 250;
 
+/** The element index of a stand-in, kept on it under a symbol: JSON.stringify never writes it. */
+const ELEMENT = Symbol('element');
+
+type StandInObject = StixObject & { [ELEMENT]?: number };
+
 /**
  * The bytes a page's objects came as, standing in for the objects normalization leaves as they
  * came (neither upgraded nor enriched): each is kept as a `{type, id}` stand-in for its span of the
  * page (the StandIn hook), and its bundle gets those bytes instead of a new serialization.
  */
 class SentBytes {
-  private readonly standIns = new Map<StixObject, number>();
-
   constructor(
     private readonly body: Uint8Array,
     private readonly spans: EnvelopeSpans,
@@ -151,16 +154,15 @@ class SentBytes {
       const i = element(k);
       // An object that had a name twice goes on as JSON.parse read it (a sink might read the first).
       if (memberCount(checked.obj) !== this.spans.members[i]) return undefined;
-      const stand = { type: checked.type, id: checked.id } as StixObject;
-      this.standIns.set(stand, i);
+      const stand: StandInObject = { type: checked.type, id: checked.id, [ELEMENT]: i };
       return stand;
     };
   }
 
   /** Where toBundleBytes finds the stand-ins' bytes. */
   original(): OriginalJson {
-    const { body, spans, standIns } = this;
-    return { bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength), start: spans.start, end: spans.end, find: (o) => standIns.get(o) ?? -1 };
+    const { body, spans } = this;
+    return { bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength), start: spans.start, end: spans.end, find: (o: StandInObject) => o[ELEMENT] ?? -1 };
   }
 }
 

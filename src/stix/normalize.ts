@@ -110,11 +110,12 @@ export function startNormalization(options: NormalizeOptions): Normalization {
           rejected.push(reject(raw, outcome.problem));
           continue;
         }
-        let checked = outcome.checked;
+        const checked = outcome.checked;
         const filteredOut = filter !== undefined && isFilteredOut(checked, filter);
         if (standIn !== undefined && plan === undefined && !checked.upgraded) {
+          // checkObject's record is this object's own: the stand-in takes the object's place in it.
           const stand = standIn(checked, i);
-          if (stand !== undefined) checked = { ...checked, obj: stand as StixRecord };
+          if (stand !== undefined) checked.obj = stand as StixRecord;
         }
         k = { checked, filteredOut };
       } catch (err) {
