@@ -1,0 +1,88 @@
+// `npm run bench:instructions`: what a normalizer thread spends on one page, counted in machine
+// instructions instead of seconds. On a shared VM the time of the same run moves by 15% and more
+// from one run to the next; instructions counted by valgrind's callgrind, with V8 kept to one
+// thread (`--single-threaded`: no concurrent compiling or collecting) and fixed seeds and paths,
+// come out the same run after run (631.6 million twice). The page is the bench's (generateObjects,
+// 10,000 objects in one envelope), read and normalized as the thread does it (readPageLazily,
+// normalizeLazily), first 6 times, then 12: the difference over 6 is one page once the code is
+// warm, start-up left out. It is not free of chaos: any other text in the process (a longer temp
+// path was enough) moves V8's collections and compiles, and the count with them, by up to 5%; a
+// difference between two builds smaller than that is not shown. About 2.5 minutes a build; needs valgrind.
+//
+//   npm run bench:instructions -- [--objects N] [<dist folder> ...]    (default: dist)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateObjects } from '../test/support/taxii-objects';
+
+const SHORT_RUN = 6;
+const LONG_RUN = 12;
+
+/** The child under valgrind: plain JavaScript over a build's own modules, so that no loader runs there. */
+const RUNNER = `
+const [dist, pagePath, runs] = process.argv.slice(2);
+const { readPageLazily, normalizeLazily } = require(dist + '/pipeline/normalize-page.js');
+const body = new Uint8Array(require('node:fs').readFileSync(pagePath));
+const settings = { upgrade20: true, nowMs: Date.parse('2026-01-01T00:00:00Z'), maxObjects: 5000, maxBytes: 5 * 1024 * 1024, idSeed: 'bench/collection/1/0' };
+(async () => {
+  for (let r = 0; r < Number(runs); r++) {
+    const read = readPageLazily(body);
+    if (read === undefined) throw new Error('the page is not laid out plainly');
+    const page = await normalizeLazily(read.page, settings, async () => undefined);
+    if (page.accepted !== read.outcome.facts.objects) throw new Error('accepted ' + page.accepted + ' of ' + read.outcome.facts.objects);
+  }
+})().catch((err) => { process.stderr.write(String(err) + '\\n'); process.exitCode = 1; });
+`;
+
+/** Instructions valgrind counted for `runs` pages of one build. */
+function countInstructions(runner: string, dist: string, page: string, runs: number): Promise<number> {
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', runner, dist, page, String(runs)];
+  return new Promise((done, fail) => {
+    const child = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const collected = /Collected : (\d+)/.exec(stderr);
+      if (code !== 0 || collected === null) return fail(new Error(`valgrind on ${dist} (${runs} pages) exited ${code}: ${stderr.slice(-600)}`));
+      done(Number(collected[1]));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { objects: { type: 'string', default: '10000' } } });
+  const objects = Number(values.objects);
+  if (!Number.isInteger(objects) || objects <= 0) throw new Error('usage: bench:instructions -- [--objects N] [<dist folder> ...]');
+  if (spawnSync('valgrind', ['--version']).status !== 0) throw new Error('valgrind is not installed (Debian: apt-get install valgrind)');
+  const dists = (positionals.length > 0 ? positionals : ['dist']).map((d) => resolve(d));
+  for (const d of dists) {
+    if (!existsSync(join(d, 'pipeline/normalize-page.js'))) throw new Error(`${d}: no pipeline/normalize-page.js (run npm run build there)`);
+  }
+  // The same paths every time: a path is text the process holds, and other text moves V8's
+  // collections, and with them the count, by a few percent.
+  const dir = join(tmpdir(), 'taxii-bench-instructions');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  try {
+    const runner = join(dir, 'runner.js');
+    const page = join(dir, 'page.json');
+    writeFileSync(runner, RUNNER);
+    writeFileSync(page, JSON.stringify({ more: true, next: 'bench', objects: generateObjects(objects).map((s) => s.object) }));
+    process.stdout.write(`one page of ${objects.toLocaleString('en-US')} objects, as the normalizer thread reads and normalizes it (valgrind callgrind, node --single-threaded)\n`);
+    for (const dist of dists) {
+      const [short, long] = await Promise.all([countInstructions(runner, dist, page, SHORT_RUN), countInstructions(runner, dist, page, LONG_RUN)]);
+      const perPage = (long - short) / (LONG_RUN - SHORT_RUN);
+      process.stdout.write(`${dist}: ${(perPage / 1e6).toFixed(1)} million instructions a page, ${Math.round(perPage / objects).toLocaleString('en-US')} an object\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:instructions failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
