@@ -1,22 +1,27 @@
 // `npm run bench:instructions`: what a normalizer thread spends on one page, counted in machine
 // instructions instead of seconds. On a shared VM the time of the same run moves by 15% and more
-// from one run to the next; instructions counted by valgrind's callgrind, with V8 kept to one
-// thread (`--single-threaded`: no concurrent compiling or collecting) and fixed seeds and paths,
-// come out the same run after run (631.6 million twice). The page is the bench's (generateObjects,
-// 10,000 objects in one envelope), read and normalized as the thread does it (readPageLazily,
-// normalizeLazily), first 6 times, then 12: the difference over 6 is one page once the code is
-// warm, start-up left out. It is not free of chaos: any other text in the process (a longer temp
-// path was enough) moves V8's collections and compiles, and the count with them, by up to 5%; a
-// difference between two builds smaller than that is not shown. About 2.5 minutes a build; needs valgrind.
+// from one run to the next; instructions counted by valgrind's callgrind come out the same to
+// within 0.01% run after run (623.9 million a page twice), with V8 made predictable (`--predictable`: one thread, no concurrent compiling or
+// collecting, no timers steering the heap), fixed seeds and the same paths for every build (each
+// is copied to one folder). The
+// page is the bench's (generateObjects, 10,000 objects in one envelope), read and normalized as
+// the thread does it (readPageLazily, normalizeLazily), first 6 times, then 12: the difference
+// over 6 is one page once the code is warm, start-up left out. It is not free of chaos: other
+// text in the process (a longer temp path was enough) moves V8's collections and compiles, and the
+// count with them, by up to 5%, so two builds closer than that are not told apart. Instructions
+// are not time either: a tight byte loop counts many for little. About 2.5 minutes a build; needs
+// valgrind.
 //
 //   npm run bench:instructions -- [--objects N] [<dist folder> ...]    (default: dist)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateObjects } from '../test/support/taxii-objects';
 
+/** The repository, whose node_modules the builds' copies use. */
+const ROOT = resolve(__dirname, '..');
 const SHORT_RUN = 6;
 const LONG_RUN = 12;
 
@@ -38,7 +43,7 @@ const settings = { upgrade20: true, nowMs: Date.parse('2026-01-01T00:00:00Z'), m
 
 /** Instructions valgrind counted for `runs` pages of one build. */
 function countInstructions(runner: string, dist: string, page: string, runs: number): Promise<number> {
-  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', runner, dist, page, String(runs)];
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', '--hash-seed=1', '--random-seed=1', runner, dist, page, String(runs)];
   return new Promise((done, fail) => {
     const child = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -46,7 +51,7 @@ function countInstructions(runner: string, dist: string, page: string, runs: num
     child.on('error', fail);
     child.on('close', (code) => {
       const collected = /Collected : (\d+)/.exec(stderr);
-      if (code !== 0 || collected === null) return fail(new Error(`valgrind on ${dist} (${runs} pages) exited ${code}: ${stderr.slice(-600)}`));
+      if (code !== 0 || collected === null) return fail(new Error(`valgrind (${runs} pages) exited ${code}: ${stderr.slice(-600)}`));
       done(Number(collected[1]));
     });
   });
@@ -61,19 +66,24 @@ async function main(): Promise<void> {
   for (const d of dists) {
     if (!existsSync(join(d, 'pipeline/normalize-page.js'))) throw new Error(`${d}: no pipeline/normalize-page.js (run npm run build there)`);
   }
-  // The same paths every time: a path is text the process holds, and other text moves V8's
-  // collections, and with them the count, by a few percent.
+  // The same paths every time, for every build (each is copied to the same folder): a path is text
+  // the process holds, and other text moves V8's collections, and with them the count, by a few percent.
   const dir = join(tmpdir(), 'taxii-bench-instructions');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   try {
     const runner = join(dir, 'runner.js');
     const page = join(dir, 'page.json');
+    const build = join(dir, 'build');
     writeFileSync(runner, RUNNER);
     writeFileSync(page, JSON.stringify({ more: true, next: 'bench', objects: generateObjects(objects).map((s) => s.object) }));
-    process.stdout.write(`one page of ${objects.toLocaleString('en-US')} objects, as the normalizer thread reads and normalizes it (valgrind callgrind, node --single-threaded)\n`);
+    process.stdout.write(`one page of ${objects.toLocaleString('en-US')} objects, as the normalizer thread reads and normalizes it (valgrind callgrind, node --predictable)\n`);
     for (const dist of dists) {
-      const [short, long] = await Promise.all([countInstructions(runner, dist, page, SHORT_RUN), countInstructions(runner, dist, page, LONG_RUN)]);
+      rmSync(build, { recursive: true, force: true });
+      cpSync(dist, join(build, 'dist'), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(build, 'node_modules'));
+      const copy = join(build, 'dist');
+      const [short, long] = await Promise.all([countInstructions(runner, copy, page, SHORT_RUN), countInstructions(runner, copy, page, LONG_RUN)]);
       const perPage = (long - short) / (LONG_RUN - SHORT_RUN);
       process.stdout.write(`${dist}: ${(perPage / 1e6).toFixed(1)} million instructions a page, ${Math.round(perPage / objects).toLocaleString('en-US')} an object\n`);
     }
