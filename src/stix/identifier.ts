@@ -4,31 +4,25 @@
 /** `--` plus a 36-character UUID. */
 const SUFFIX_LENGTH = 38;
 
-/** 1 at the ASCII code of each hex digit. */
-const HEX_DIGIT = new Uint8Array(128);
-for (const c of '0123456789abcdefABCDEF') HEX_DIGIT[c.charCodeAt(0)] = 1;
-
-/** Whether `s` has only hex digits from `from` to `to`. */
-function isHexRun(s: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || HEX_DIGIT[c] !== 1) return false;
-  }
-  return true;
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
 /**
  * Whether `s` holds an RFC 4122 textual UUID (8-4-4-4-12 hex digits) from `at` to its end. Version
- * and variant are not enforced: feeds in the wild use others. Hyphens first, then the five runs of
- * digits by table: a third of the time of one loop testing each position (several ids an object).
+ * and variant are not enforced: feeds in the wild use others.
  */
 function isUuidAt(s: string, at: number): boolean {
-  return (
-    s.length - at === 36 &&
-    s.charCodeAt(at + 8) === 45 && s.charCodeAt(at + 13) === 45 && s.charCodeAt(at + 18) === 45 && s.charCodeAt(at + 23) === 45 &&
-    isHexRun(s, at, at + 8) && isHexRun(s, at + 9, at + 13) && isHexRun(s, at + 14, at + 18) &&
-    isHexRun(s, at + 19, at + 23) && isHexRun(s, at + 24, at + 36)
-  );
+  if (s.length - at !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(at + i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!isHex(c)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
