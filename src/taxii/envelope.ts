@@ -1,7 +1,7 @@
 // A page's envelope (TAXII 2.1 §3.7) read from its text, with failures as plain data: pure and free
 // of I/O modules, so that it runs in a worker thread. Checked by hand, to the rules of schema.ts's
-// Envelope (the client's; a test holds the two together): the thread then loads no zod, which took
-// two thirds of its start (95 ms against 25 for an empty thread).
+// Envelope (the client's; a test holds the two together): the thread then loads no zod, and is
+// ready 42 ms after it starts instead of 89 (an empty thread: 31).
 import type { SchemaIssue } from './schema';
 
 export type EnvelopeRead =
