@@ -153,7 +153,7 @@ async function fetchPage(ctx: PipelineContext, job: Job, token?: string): Promis
       throw err;
     }
     await ctx.deadLetters.add(job.id ?? `${runId}.${page}`, { kind: 'page', source, collection, runId, page, code: info.code, message: info.message, attempts: job.attemptsMade + 1 });
-    const error = runError(err);
+    const error = runError(info);
     if (runFailed || (await ctx.store.failRun(source, collection, runId, error))) await endRun(ctx, source, collection);
     throw new UnrecoverableError(error);
   }
@@ -230,9 +230,8 @@ async function fetchAndGuard(ctx: PipelineContext, data: FetchJob, tokenFresh: b
 }
 
 /** A run's error, as the run and its summary show it. */
-function runError(err: unknown): string {
-  const info = describeError(err);
-  return `${info.code}: ${info.message}`;
+function runError(err: { code: string; message: string }): string {
+  return `${err.code}: ${err.message}`;
 }
 
 /**

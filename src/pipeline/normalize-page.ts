@@ -154,8 +154,7 @@ class SentBytes {
       const i = element(k);
       // An object that had a name twice goes on as JSON.parse read it (a sink might read the first).
       if (memberCount(checked.obj) !== this.spans.members[i]) return undefined;
-      const stand: StandInObject = { type: checked.type, id: checked.id, [ELEMENT]: i };
-      return stand;
+      return { type: checked.type, id: checked.id, [ELEMENT]: i } satisfies StandInObject;
     };
   }
 

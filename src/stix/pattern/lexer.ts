@@ -107,7 +107,7 @@ export class Lexer {
       case 'BINARY':
         return src.slice(start + 2, end - 1);
       default:
-        return src.slice(start, end);
+        return this.text();
     }
   }
 

@@ -71,25 +71,22 @@ class Parser {
     return this.lex.kind === 'KEYWORD' && this.lex.is(word);
   }
 
+  /** The current token's value (Lexer.value), then the next token. */
+  private take(): string {
+    const value = this.lex.value();
+    this.advance();
+    return value;
+  }
+
   private expect(kind: TokenKind, what: string): void {
     if (this.lex.kind !== kind) this.fail(what);
     this.advance();
   }
 
-  /** expect() of a token whose text is wanted: the text. */
-  private expectText(kind: TokenKind, what: string): string {
-    if (this.lex.kind !== kind) this.fail(what);
-    const text = this.lex.text();
-    this.advance();
-    return text;
-  }
-
   /** expect() of a token whose value is wanted: the value. */
   private expectValue(kind: TokenKind, what: string): string {
     if (this.lex.kind !== kind) this.fail(what);
-    const value = this.lex.value();
-    this.advance();
-    return value;
+    return this.take();
   }
 
   private expectKeyword(word: string): void {
@@ -246,7 +243,7 @@ class Parser {
   /** `type:first.key[0].'quoted key'[*]` (STIX 2.1 §9, object paths). */
   private objectPath(): ObjectPath {
     const lex = this.lex;
-    const objectType = this.expectText('IDENT', 'an object type');
+    const objectType = this.expectValue('IDENT', 'an object type');
     this.expect('COLON', "':'");
     const steps: PathStep[] = [{ key: this.propertyName('a property name') }];
     for (;;) {
@@ -278,17 +275,13 @@ class Parser {
   private propertyName(what: string): string {
     const lex = this.lex;
     if (lex.kind !== 'STRING' && (lex.kind !== 'IDENT' || lex.hasHyphen())) this.fail(what);
-    const name = lex.value();
-    this.advance();
-    return name;
+    return this.take();
   }
 
   private literal(orderable: boolean): Literal {
     const type = LITERAL_TYPES[this.lex.kind];
     if (type === undefined || (orderable && type === 'bool')) this.fail(orderable ? 'an orderable literal' : 'a literal');
-    const value = this.lex.value();
-    this.advance();
-    return { type, value };
+    return { type, value: this.take() };
   }
 
   /** `( literal, … )` or `()` (STIX 2.1 §9, set constants). */
