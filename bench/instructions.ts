@@ -1,15 +1,16 @@
 // `npm run bench:instructions`: what a normalizer thread spends on one page, counted in machine
 // instructions instead of seconds. On a shared VM the time of the same run moves by 15% and more
 // from one run to the next; instructions counted by valgrind's callgrind come out the same to
-// within 0.01% run after run (623.9 million a page twice), with V8 made predictable
-// (`--predictable`: one thread, no concurrent compiling or collecting, no timers steering the
-// heap), fixed seeds and the same paths for every build (each is copied to one folder). The page
-// is the bench's (generateObjects, 10,000 objects in one envelope), read and normalized as the
-// thread does it (readPageLazily, normalizeLazily), first 6 times, then 12: the difference over 6
-// is one page once the code is warm, start-up left out. It is not free of chaos: other text in
-// the process (a longer temp path was enough) moves V8's collections and compiles, and the count
-// with them, by up to 5%, so two builds closer than that are not told apart. Instructions are not
-// time either: a tight byte loop counts many for little. About 2.5 minutes a build; needs valgrind.
+// within 0.3% from one run to the next (651.0 and 652.6 million a page for one build), with V8 made
+// predictable (`--predictable`: one thread, no concurrent compiling or collecting, no timers
+// steering the heap), fixed seeds and the same paths for every build (each is copied to one
+// folder). The page is the bench's (generateObjects, 10,000 objects in one envelope), read and
+// normalized as the thread does it (readPageLazily, normalizeLazily), first 6 times, then 12: the
+// difference over 6 is one page once the code is warm, start-up left out. It is not free of chaos:
+// other text in the process (a longer temp path was enough) moves V8's collections and compiles,
+// and the count with them, by up to 5%, so two builds closer than that are not told apart.
+// Instructions are not time either: a tight byte loop counts many for little. About 2.5 minutes a
+// build; needs valgrind.
 //
 //   npm run bench:instructions -- [--objects N] [<dist folder> ...]    (default: dist)
 import { spawn, spawnSync } from 'node:child_process';
