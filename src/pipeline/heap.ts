@@ -30,10 +30,11 @@ export function hasLargePages(pageSizes: readonly number[]): boolean {
  * main thread's young generation stays small (dist/cli.js); with the 16 MB one start-up used to
  * leave, V8 marked the main thread's old generation without end and the price was 20%. No cap is
  * set: a large page still gets what it needs. A `--heap-growing-percent` given to node wins (0 is
- * V8's own growth); returns whether this one was set.
+ * V8's own growth; node refuses it in NODE_OPTIONS, so only its own arguments can hold one);
+ * returns whether this one was set.
  */
-export function slowHeapGrowth(node = { execArgv: process.execArgv, options: process.env.NODE_OPTIONS }): boolean {
-  if (/--heap-growing-percent/.test(`${node.execArgv.join(' ')} ${node.options ?? ''}`)) return false;
+export function slowHeapGrowth(execArgv: readonly string[] = process.execArgv): boolean {
+  if (execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) return false;
   setFlagsFromString(`--heap-growing-percent=${LARGE_PAGE_HEAP_GROWING_PERCENT}`);
   return true;
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { hasLargePages, LARGE_PAGE_OBJECTS, slowHeapGrowth } from '../../src/pipeline/heap';
 
 describe('the heap settings for large pages', () => {
@@ -9,13 +10,16 @@ describe('the heap settings for large pages', () => {
   });
 
   it('sets the heap growth when node was given none', () => {
-    expect(slowHeapGrowth({ execArgv: ['--max-old-space-size=512'], options: undefined })).toBe(true);
+    expect(slowHeapGrowth(['--max-old-space-size=512'])).toBe(true);
   });
 
-  it.each([
-    ['a node flag', { execArgv: ['--heap-growing-percent=50'], options: undefined }],
-    ['NODE_OPTIONS', { execArgv: [], options: '--max-old-space-size=512 --heap-growing-percent=50' }],
-  ])('leaves a growth given by %s alone', (_how, node) => {
-    expect(slowHeapGrowth(node)).toBe(false);
+  it('leaves a growth given to node alone', () => {
+    expect(slowHeapGrowth(['--max-old-space-size=512', '--heap-growing-percent=50'])).toBe(false);
+  });
+
+  it('has nothing to look for in NODE_OPTIONS: node refuses the flag there', () => {
+    const run = spawnSync(process.execPath, ['-e', '0'], { env: { ...process.env, NODE_OPTIONS: '--heap-growing-percent=50' }, encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/--heap-growing-percent.* is not allowed in NODE_OPTIONS/);
   });
 });
