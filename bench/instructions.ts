@@ -79,10 +79,10 @@ async function main(): Promise<void> {
     writeFileSync(page, JSON.stringify({ more: true, next: 'bench', objects: generateObjects(objects).map((s) => s.object) }));
     process.stdout.write(`one page of ${objects.toLocaleString('en-US')} objects, as the normalizer thread reads and normalizes it (valgrind callgrind, node --predictable)\n`);
     for (const dist of dists) {
-      rmSync(build, { recursive: true, force: true });
-      cpSync(dist, join(build, 'dist'), { recursive: true });
-      symlinkSync(join(ROOT, 'node_modules'), join(build, 'node_modules'));
       const copy = join(build, 'dist');
+      rmSync(build, { recursive: true, force: true });
+      cpSync(dist, copy, { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(build, 'node_modules'));
       const [short, long] = await Promise.all([countInstructions(runner, copy, page, SHORT_RUN), countInstructions(runner, copy, page, LONG_RUN)]);
       const perPage = (long - short) / (LONG_RUN - SHORT_RUN);
       process.stdout.write(`${dist}: ${(perPage / 1e6).toFixed(1)} million instructions a page, ${Math.round(perPage / objects).toLocaleString('en-US')} an object\n`);

@@ -155,20 +155,15 @@ class Parser {
   }
 
   private qualifier(): Qualifier | undefined {
-    const lex = this.lex;
     if (this.isKeyword('WITHIN')) {
       this.advance();
-      if ((lex.kind !== 'INT' && lex.kind !== 'FLOAT') || lex.text().startsWith('-')) this.fail('a positive number of seconds');
-      const seconds = Number(lex.text());
-      this.advance();
+      const seconds = this.unsigned(true, 'a positive number of seconds');
       this.expectKeyword('SECONDS');
       return { kind: 'within', seconds };
     }
     if (this.isKeyword('REPEATS')) {
       this.advance();
-      if (lex.kind !== 'INT' || lex.text().startsWith('-')) this.fail('a positive integer');
-      const times = Number(lex.text());
-      this.advance();
+      const times = this.unsigned(false, 'a positive integer');
       this.expectKeyword('TIMES');
       return { kind: 'repeats', times };
     }
@@ -180,6 +175,13 @@ class Parser {
       return { kind: 'start-stop', start, stop };
     }
     return undefined;
+  }
+
+  /** A qualifier's number: an integer (or a float, when `float`) without a minus sign. */
+  private unsigned(float: boolean, what: string): number {
+    const lex = this.lex;
+    if ((lex.kind !== 'INT' && (!float || lex.kind !== 'FLOAT')) || lex.text().startsWith('-')) this.fail(what);
+    return Number(this.take());
   }
 
   private comparisonOr(): ComparisonExpression {
